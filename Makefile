@@ -1,0 +1,64 @@
+# The two commands in README.md do all set-up on a fresh Debian machine with Python 3.11:
+#   make run   — venv, dependencies, migrations, unit directory + reference plan, admin, server on 127.0.0.1:8000
+#   make test  — venv, test dependencies, the whole suite on SQLite, then on PostgreSQL when one is reachable
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+MANAGE := $(PY) manage.py
+REFERENCE_PLAN := workflows/data/reference_plan_kunzhengbanfa_2017_169.txt
+PG_URL ?= postgres://postgres@127.0.0.1:5432/plan_supervision
+
+.PHONY: run test test-sqlite test-postgres lint bench messages clean
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV) || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
+
+$(VENV)/.installed-runtime: requirements.txt | $(VENV)/bin/python
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-runtime
+
+run: $(VENV)/.installed-runtime
+	mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) import_plan $(REFERENCE_PLAN) --supervisor 市政府法制办 --skip-existing
+	$(MANAGE) setup_admin
+	@echo "服务地址：http://127.0.0.1:8000/  （Ctrl+C 停止）"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed-dev
+	mkdir -p var
+	$(VENV)/bin/pytest
+
+# PostgreSQL: run the whole suite again against a real server. Without one, say so and skip,
+# unless REQUIRE_POSTGRES=1 (CI), where a missing server is a failure.
+test-postgres: $(VENV)/.installed-dev
+	@if $(PY) scripts/pg_ready.py "$(PG_URL)"; then \
+		DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -p no:cacheprovider; \
+	elif [ "$$REQUIRE_POSTGRES" = 1 ]; then \
+		echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but not reachable at $(PG_URL)"; exit 1; \
+	else \
+		echo "SKIPPED: the PostgreSQL run — no server reachable at $(PG_URL) (set PG_URL to use another)"; \
+	fi
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.installed-dev
+	$(PY) bench/parse_reference.py
+
+messages: $(VENV)/.installed-dev
+	$(MANAGE) makemessages -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+	$(PY) scripts/fill_po.py locale/en/LC_MESSAGES/django.po locale/en/translations.json
+	$(MANAGE) compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,7 @@
+"""Settings for a developer's or a demo machine (``make run``)."""
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# A fixed key is acceptable only here: local data is demo data. Production has no default.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-secret")

@@ -1,0 +1,16 @@
+"""Settings for the test suite: SQLite by default, PostgreSQL when DATABASE_URL says so."""
+from .base import *  # noqa: F401,F403
+from .base import VAR_DIR, env, sqlite_tuned
+
+DEBUG = False
+SECRET_KEY = "test-only-not-secret"
+DATABASES = {
+    "default": sqlite_tuned(
+        env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'test.sqlite3'}")
+    )
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory: the suite then runs with WAL and IMMEDIATE as users' databases do.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+MEDIA_ROOT = VAR_DIR / "test-media"
