@@ -1,0 +1,136 @@
+"""Parse a plan document (text, CSV, .docx or .xlsx) into a typed result. Pure: no database.
+
+Entry points: :func:`parse_plan_file` for uploaded bytes, :func:`parse_plan_text` for text.
+"""
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from .builder import PlanBuilder
+from .common import parse_section_heading
+from .metadata import read_metadata
+from .office import DOCX_CORRUPT, XLSX_CORRUPT, read_docx, read_xlsx, sniff_office_format
+from .prose import FIRST_IS_LEAD_RULE, interpret_prose
+from .tables import find_columns, interpret_table
+from .text import csv_to_blocks, decode_text, text_to_blocks
+from .types import (
+    Block,
+    Deadline,
+    Paragraph,
+    ParsedPlan,
+    ParsedSection,
+    ParsedTask,
+    ParseWarning,
+    PlanParseError,
+    TableRow,
+    Target,
+)
+
+__all__ = [
+    "Deadline",
+    "ParseWarning",
+    "ParsedPlan",
+    "ParsedSection",
+    "ParsedTask",
+    "PlanParseError",
+    "Target",
+    "parse_blocks",
+    "parse_plan_file",
+    "parse_plan_text",
+]
+
+
+def parse_plan_file(data: bytes, filename: str = "") -> ParsedPlan:
+    """Parse an uploaded plan, choosing the reader by the file's content, not its name."""
+    office = sniff_office_format(data)
+    if office == "docx":
+        return parse_blocks(read_docx(data), source_format="docx", filename=filename)
+    if office == "xlsx":
+        return parse_blocks(read_xlsx(data), source_format="xlsx", filename=filename)
+    if office == "ole":
+        raise PlanParseError("这是旧版 Office 文件（.doc/.xls），请另存为 .docx 或 .xlsx 后再导入")
+    if data[:2] == b"PK":
+        # A truncated upload still starts like a zip: name the format the user meant to send.
+        suffix = PurePath(filename).suffix.lower()
+        if suffix in (".docx", ".xlsx"):
+            raise PlanParseError(DOCX_CORRUPT if suffix == ".docx" else XLSX_CORRUPT)
+        raise PlanParseError("这是压缩文件（或已损坏的 Office 文件），但不是可读取的 .docx 或 .xlsx 文件")
+    text = decode_text(data)
+    if PurePath(filename).suffix.lower() == ".csv":
+        return parse_blocks(csv_to_blocks(text), source_format="csv", filename=filename)
+    return parse_plan_text(text, filename=filename)
+
+
+def parse_plan_text(text: str, filename: str = "") -> ParsedPlan:
+    """Parse a plan already decoded to text."""
+    if not text.strip():
+        raise PlanParseError("文件为空，没有可导入的内容")
+    return parse_blocks(text_to_blocks(text), source_format="text", filename=filename)
+
+
+def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "") -> ParsedPlan:
+    """Interpret blocks: as a table when a header row names the columns, else as prose."""
+    first_is_lead = any(
+        FIRST_IS_LEAD_RULE.search(b.text if isinstance(b, Paragraph) else "".join(b.cells))
+        for b in blocks
+    )
+    header_index, columns = _find_header(blocks)
+    if columns is not None:
+        builder = PlanBuilder()
+        paragraphs, rows = _split_table(blocks, header_index)
+        interpret_table(rows, columns, builder, first_is_lead=first_is_lead)
+    else:
+        builder = PlanBuilder(warn_empty_sections=False)
+        paragraphs = [_as_paragraph(b) for b in blocks]
+        interpret_prose(paragraphs, builder, first_is_lead=first_is_lead)
+    sections, warnings = builder.finish()
+    meta = read_metadata(paragraphs)
+    title = meta.title
+    if not title:
+        title = PurePath(filename).stem if filename else "未命名计划"
+        warnings.insert(0, ParseWarning(line=None, message=f"未找到文件标题，暂以“{title}”为标题"))
+    return ParsedPlan(
+        title=title,
+        doc_number=meta.doc_number,
+        issuer=meta.issuer,
+        issued_on=meta.issued_on,
+        sections=sections,
+        warnings=warnings,
+        source_format=source_format,
+    )
+
+
+def _find_header(blocks: list[Block]):
+    for index, block in enumerate(blocks):
+        if isinstance(block, TableRow):
+            columns = find_columns(block)
+            if columns is not None:
+                return index, columns
+    return None, None
+
+
+def _split_table(blocks: list[Block], header_index: int) -> tuple[list[Paragraph], list[TableRow]]:
+    """Return the free-text paragraphs (for the metadata) and the table's rows from the header on.
+
+    A section heading on a line of its own between table rows is a section row whose empty
+    cells were dropped (a tab-separated or CSV export does that); text after the table (the
+    signature and date of a notice) is free text.
+    """
+    paragraphs = [b for b in blocks[:header_index] if isinstance(b, Paragraph)]
+    rows: list[TableRow] = []
+    last_row = max(i for i, b in enumerate(blocks) if isinstance(b, TableRow))
+    for index in range(header_index, len(blocks)):
+        block = blocks[index]
+        if isinstance(block, TableRow):
+            rows.append(block)
+        elif index < last_row and parse_section_heading(block.text):
+            rows.append(TableRow((block.text,), block.line))
+        elif index > last_row:
+            paragraphs.append(block)
+    return paragraphs, rows
+
+
+def _as_paragraph(block: Block) -> Paragraph:
+    if isinstance(block, Paragraph):
+        return block
+    return Paragraph(" ".join(c for c in block.cells if c.strip()), block.line)

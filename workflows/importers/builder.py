@@ -1,0 +1,184 @@
+"""Collect sections and tasks as an interpreter finds them, checking what every layout shares."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from .extract import extract_deadlines, extract_targets
+from .types import Deadline, ParsedSection, ParsedTask, ParseWarning, PlanParseError
+
+# A date written with digits only, as a spreadsheet shows a date cell: 2018-12-31, 2018/6/30,
+# 2018.12 (a month means its last day).
+_NUMERIC_DATE = re.compile(
+    r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*(?P<sep>[-/.])\s*(?P<month>\d{1,2})"
+    r"(?:\s*(?P=sep)\s*(?P<day>\d{1,2}))?(?!\d)"
+)
+
+
+def read_deadline_cell(cell: str) -> list[Deadline]:
+    """Read the dates in a 完成时限 cell, in words (2018年12月底前) or digits (2018-12-31)."""
+    deadlines = extract_deadlines(cell)
+    if deadlines:
+        return deadlines
+    for match in _NUMERIC_DATE.finditer(cell):
+        year, month = int(match["year"]), int(match["month"])
+        if not 1 <= month <= 12:
+            continue
+        day = int(match["day"]) if match["day"] else calendar.monthrange(year, month)[1]
+        try:
+            date = dt.date(year, month, day)
+        except ValueError:
+            continue  # 2018-02-30 is no date; the caller warns about an unreadable cell
+        deadlines.append(Deadline(date=date, phrase=match.group(0)))
+    return deadlines
+
+
+class PlanBuilder:
+    """Accumulate sections and tasks; refuse duplicates and tasks without a lead."""
+
+    def __init__(self, *, warn_empty_sections: bool = True) -> None:
+        self.sections: list[ParsedSection] = []
+        self.warnings: list[ParseWarning] = []
+        # A table's section row with nothing under it hints at lost rows; a prose heading such
+        # as "三、保障措施" never has tasks, so prose turns the warning off.
+        self._warn_empty_sections = warn_empty_sections
+        self._announced: dict[int, int] = {}  # id(section) -> "（共N项）"
+        self._numbers: dict[int, int] = {}  # task number -> line of first occurrence
+        self._column_deadlines: dict[int, list[Deadline]] = {}  # task number -> 完成时限 dates
+
+    @property
+    def current(self) -> ParsedSection | None:
+        return self.sections[-1] if self.sections else None
+
+    @property
+    def last_task(self) -> ParsedTask | None:
+        for section in reversed(self.sections):
+            if section.tasks:
+                return section.tasks[-1]
+        return None
+
+    def warn(self, message: str, line: int | None) -> None:
+        self.warnings.append(ParseWarning(line=line, message=message))
+
+    def open_section(self, numeral: str, title: str, line: int, count: int | None = None) -> None:
+        """Start a section, or stay in it when a page break repeats its heading."""
+        current = self.current
+        if current is not None and current.numeral == numeral and (
+            not title or not current.title or current.title == title
+        ):
+            current.title = current.title or title
+            return
+        for earlier in self.sections:
+            if numeral and earlier.numeral == numeral and earlier.title == title:
+                self.warn(f"第{numeral}部分“{title}”再次出现，其后的任务归入该部分", line)
+                self.sections.remove(earlier)
+                self.sections.append(earlier)
+                return
+        section = ParsedSection(numeral=numeral, title=title, line=line)
+        self.sections.append(section)
+        if count is not None:
+            self._announced[id(section)] = count
+
+    def add_task(
+        self,
+        *,
+        number: int | None,
+        text: str,
+        lead_units: list[str],
+        responsible_terms: list[str],
+        cooperating_units: list[str],
+        line: int,
+        deadline_text: str = "",
+    ) -> ParsedTask:
+        if number is None:
+            previous = self.last_task
+            number = previous.number + 1 if previous else 1
+            self.warn(f"任务未编号，按顺序编为第 {number} 项", line)
+        if number in self._numbers:
+            raise PlanParseError(
+                f"任务编号 {number} 重复（第 {self._numbers[number]} 行已有第 {number} 项任务）",
+                line=line,
+            )
+        if not text:
+            raise PlanParseError(f"第 {number} 项任务没有任务内容", line=line)
+        if not lead_units:
+            raise PlanParseError(f"第 {number} 项任务没有牵头部门", line=line)
+        self._numbers[number] = line
+        if self.current is None:
+            self.sections.append(ParsedSection(numeral="", title="", line=line))
+        task = ParsedTask(
+            number=number,
+            text=text,
+            lead_units=lead_units,
+            responsible_terms=responsible_terms,
+            cooperating_units=cooperating_units,
+            line=line,
+        )
+        self._column_deadlines[number] = []
+        self._add_deadline_cell(task, deadline_text, line)
+        self._read_figures(task)
+        self.current.tasks.append(task)
+        return task
+
+    def extend_last_task(
+        self,
+        text: str,
+        *,
+        separator: str = "",
+        lead_units: tuple[str, ...] | list[str] = (),
+        responsible_terms: tuple[str, ...] | list[str] = (),
+        cooperating_units: tuple[str, ...] | list[str] = (),
+        deadline_text: str = "",
+        line: int | None = None,
+    ) -> None:
+        """Add a row that continues the previous task: text split off by a page break, or a
+        sub-row under a vertically merged 序号 cell with units of its own."""
+        task = self.last_task
+        if text:
+            task.text = f"{task.text}{separator}{text}" if task.text else text
+        for names, more in (
+            (task.lead_units, lead_units),
+            (task.responsible_terms, responsible_terms),
+            (task.cooperating_units, cooperating_units),
+        ):
+            names.extend(name for name in more if name not in names)
+        self._add_deadline_cell(task, deadline_text, line)
+        self._read_figures(task)
+
+    def _add_deadline_cell(self, task: ParsedTask, deadline_text: str, line: int | None) -> None:
+        if not deadline_text:
+            return
+        found = read_deadline_cell(deadline_text)
+        if not found:
+            self.warn(f"第 {task.number} 项任务的完成时限“{deadline_text}”无法识别为日期", line)
+        column = self._column_deadlines[task.number]
+        column.extend(d for d in found if d not in column)
+
+    def _read_figures(self, task: ParsedTask) -> None:
+        # Re-read from the whole text each time, so a figure split by a page break is found.
+        deadlines = extract_deadlines(task.text)
+        deadlines.extend(d for d in self._column_deadlines[task.number] if d not in deadlines)
+        task.deadlines = deadlines
+        task.targets = extract_targets(task.text)
+
+    def finish(self) -> tuple[list[ParsedSection], list[ParseWarning]]:
+        """Drop empty sections, check announced counts and numbering, and return the result."""
+        sections = [s for s in self.sections if s.tasks]
+        if not sections:
+            raise PlanParseError("没有识别到任何任务：请检查文件是否为任务分解表或带编号的任务清单")
+        for section in self.sections:
+            announced = self._announced.get(id(section))
+            if announced is not None and announced != len(section.tasks):
+                self.warn(
+                    f"第{section.numeral}部分“{section.title}”注明共 {announced} 项，"
+                    f"实际识别到 {len(section.tasks)} 项",
+                    section.line,
+                )
+            if not section.tasks and self._warn_empty_sections:
+                self.warn(f"第{section.numeral}部分“{section.title}”下没有任务", section.line)
+        numbers = sorted(self._numbers)
+        missing = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
+        if missing:
+            self.warn(f"任务编号不连续，缺少第 {'、'.join(map(str, missing))} 项", None)
+        return sections, self.warnings

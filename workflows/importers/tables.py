@@ -1,0 +1,219 @@
+"""Interpret table rows as sections and tasks, finding columns by their header names."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .builder import PlanBuilder
+from .common import (
+    SECTION_NUMERAL_ONLY,
+    normalise_header,
+    parse_section_heading,
+    split_units,
+    strip_task_number,
+    to_int,
+)
+from .types import PlanParseError, TableRow
+
+# Header names as offices write them, by the role of the column. Exact names first.
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "seq": ("序号", "编号", "序列"),
+    "section": ("内容", "类别", "领域", "工作类别", "任务类别", "板块", "方面"),
+    "task": (
+        "工作任务", "主要任务", "具体内容", "任务内容", "工作内容", "重点任务", "具体任务",
+        "任务", "主要内容", "工作措施", "具体措施", "目标任务", "任务名称", "工作事项", "事项",
+    ),
+    "lead": ("牵头部门", "牵头单位", "牵头责任单位", "牵头处室", "牵头"),
+    "responsible": (
+        "责任部门", "责任单位", "承办单位", "实施单位", "落实单位", "责任主体", "主办单位",
+    ),
+    "cooperating": ("配合单位", "配合部门", "协办单位", "参与单位", "协助单位"),
+    "deadline": ("完成时限", "完成时间", "时间节点", "时限", "时间进度", "进度安排", "完成期限", "时间要求"),
+}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Position of each known column in the header row (None when the table lacks it)."""
+
+    seq: int | None
+    section: int | None
+    task: int
+    lead: int | None
+    responsible: int | None
+    cooperating: int | None
+    deadline: int | None
+    width: int
+
+
+def _role_of(header: str) -> str | None:
+    name = normalise_header(header)
+    if not name:
+        return None
+    for role, names in HEADER_NAMES.items():
+        if name in names:
+            return role
+    # Looser matches for compound names such as "牵头部门（单位）" or "配合责任单位".
+    if "牵头" in name:
+        return "lead"
+    if "配合" in name or "协办" in name:
+        return "cooperating"
+    if "责任" in name:
+        return "responsible"
+    if "时限" in name or "完成时间" in name:
+        return "deadline"
+    if "任务" in name or "措施" in name:
+        return "task"
+    return None
+
+
+def find_columns(row: TableRow) -> Columns | None:
+    """Return the columns if ``row`` is a header row (a task column and one unit column)."""
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(row.cells):
+        role = _role_of(cell)
+        if role and role not in positions:
+            positions[role] = index
+    if "task" not in positions or not ({"lead", "responsible"} & positions.keys()):
+        return None
+    return Columns(
+        seq=positions.get("seq"),
+        section=positions.get("section"),
+        task=positions["task"],
+        lead=positions.get("lead"),
+        responsible=positions.get("responsible"),
+        cooperating=positions.get("cooperating"),
+        deadline=positions.get("deadline"),
+        width=len(row.cells),
+    )
+
+
+def _cell(row: TableRow, index: int | None) -> str:
+    if index is None or index >= len(row.cells):
+        return ""
+    return row.cells[index].strip()
+
+
+def interpret_table(
+    rows: list[TableRow], columns: Columns, builder: PlanBuilder, *, first_is_lead: bool
+) -> None:
+    """Feed every row after the header into ``builder``."""
+    header = tuple(normalise_header(c) for c in rows[0].cells)
+    # Whether the last task carried a number of its own: only then may an unnumbered row with
+    # units be a sub-row of it (a vertically merged 序号 cell) rather than an unnumbered task.
+    last_numbered = False
+    for row in rows[1:]:
+        cells = [c.strip() for c in row.cells]
+        if not any(cells):
+            continue
+        if tuple(normalise_header(c) for c in row.cells) == header:
+            continue  # the header repeated after a page break
+        numbered = _interpret_row(
+            row, columns, builder, first_is_lead=first_is_lead, last_numbered=last_numbered
+        )
+        if numbered is not None:
+            last_numbered = numbered
+
+
+def _interpret_row(
+    row: TableRow,
+    columns: Columns,
+    builder: PlanBuilder,
+    *,
+    first_is_lead: bool,
+    last_numbered: bool,
+) -> bool | None:
+    """Read one row; return whether a new task was numbered, or None when no task was added."""
+    seq = _cell(row, columns.seq)
+    section_title = _cell(row, columns.section)
+    task_text = _cell(row, columns.task)
+    leads = split_units(_cell(row, columns.lead))
+    responsible = split_units(_cell(row, columns.responsible))
+    cooperating = split_units(_cell(row, columns.cooperating))
+    deadline_text = _cell(row, columns.deadline)
+    has_units = bool(leads or responsible or cooperating)
+
+    if not has_units and _open_section_row(row, columns, builder, seq, task_text):
+        return None
+
+    # The reference layout: 序号 holds "（一）" and 内容 the section title, on the task's row.
+    if seq and SECTION_NUMERAL_ONLY.match(seq) and not seq.strip().isdigit():
+        heading = parse_section_heading(seq + section_title)
+        if heading:
+            builder.open_section(heading[0], section_title or heading[1], row.line, heading[2])
+            seq = ""
+    elif section_title and not seq:
+        heading = parse_section_heading(section_title)
+        if heading:
+            builder.open_section(*heading[:2], row.line, heading[2])
+        elif builder.current is None or builder.current.title != section_title:
+            builder.open_section("", section_title, row.line)
+
+    number, text = strip_task_number(task_text)
+    if seq.isdigit() or (seq and seq.strip("０１２３４５６７８９").strip() == ""):
+        seq_number = to_int(seq)
+        if number is not None and number != seq_number:
+            builder.warn(f"序号 {seq_number} 与任务内容中的编号 {number} 不一致，按序号处理", row.line)
+        number = seq_number
+
+    if number is None and builder.last_task is not None:
+        if not has_units:
+            # Neither number nor units: a page break split the previous task's text.
+            builder.extend_last_task(text, deadline_text=deadline_text, line=row.line)
+            return None
+        if last_numbered:
+            # Units under an empty (vertically merged) 序号: another part of the same task.
+            builder.extend_last_task(
+                text,
+                separator="\n",
+                lead_units=leads,
+                responsible_terms=responsible,
+                cooperating_units=cooperating,
+                deadline_text=deadline_text,
+                line=row.line,
+            )
+            return None
+
+    if not task_text:
+        if has_units:
+            raise PlanParseError("该行有责任单位但没有任务内容", line=row.line)
+        return None
+
+    if not leads and first_is_lead and responsible:
+        leads = responsible[:1]
+    builder.add_task(
+        number=number,
+        text=text,
+        lead_units=leads,
+        # Without a 责任单位 cell the lead carries the task out itself, as in prose.
+        responsible_terms=responsible or list(leads),
+        cooperating_units=cooperating,
+        line=row.line,
+        deadline_text=deadline_text,
+    )
+    return number is not None
+
+
+def _open_section_row(
+    row: TableRow, columns: Columns, builder: PlanBuilder, seq: str, task_text: str
+) -> bool:
+    """Open a section for a row that holds only a heading; tell whether the row was one.
+
+    The heading is merged across the row ("一、…方面（共5项）"), so it reads from the first cell
+    even when that is the task column; or 序号 holds the numeral ("一") and the title sits in
+    the task column.
+    """
+    non_empty = {c.strip() for c in row.cells if c.strip()}
+    if len(non_empty) == 1 and (not task_text or row.cells[0].strip() == task_text):
+        heading = parse_section_heading(non_empty.pop())
+        if heading:
+            builder.open_section(heading[0], heading[1], row.line, heading[2])
+            return True
+    if columns.section is None and seq and task_text and SECTION_NUMERAL_ONLY.match(seq):
+        numeral = seq.strip()
+        if not numeral.endswith(("）", ")", "、", "．", ".")):
+            numeral += "、"  # "一" alone does not read as a heading
+        heading = parse_section_heading(numeral + task_text)
+        if heading:
+            builder.open_section(heading[0], heading[1], row.line, heading[2])
+            return True
+    return False
