@@ -1,0 +1,70 @@
+"""The command-line import: dry runs write nothing, real runs store once, bad input says why."""
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.conftest import REFERENCE_PLAN
+from workflows.models import Plan, Task, Unit, UnitAlias
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_dry_run_json_prints_the_documented_shape_and_writes_nothing():
+    data = json.loads(run("import_plan", str(REFERENCE_PLAN), "--dry-run", "--json"))
+    assert data["doc_number"] == "昆政办发〔2017〕169号"
+    assert data["issued_on"] == "2017-09-18"
+    assert sum(len(s["tasks"]) for s in data["sections"]) == 31
+    assert data["warnings"] == []
+    assert Plan.objects.count() == 0 and Task.objects.count() == 0
+
+
+def test_dry_run_json_reports_unknown_units_as_warnings_with_suggestions(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text("1．建设信用平台。（市信用中心负责）\n", encoding="gb18030")
+    data = json.loads(run("import_plan", str(path), "--dry-run", "--json"))
+    [warning] = data["warnings"]
+    assert warning["line"] == 1
+    assert "未知单位“市信用中心”" in warning["message"] and "市信用办" in warning["message"]
+    assert Plan.objects.count() == 0
+
+
+def test_import_stores_the_plan_and_a_second_import_is_refused():
+    output = run("import_plan", str(REFERENCE_PLAN), "--supervisor", "市政府法制办")
+    assert "31 项任务" in output
+    assert Plan.objects.get().supervising_unit.short_name == "市政府法制办"
+    with pytest.raises(CommandError, match="不能重复导入"):
+        run("import_plan", str(REFERENCE_PLAN))
+    assert "已导入，跳过" in run("import_plan", str(REFERENCE_PLAN), "--skip-existing")
+    assert Plan.objects.count() == 1
+
+
+def test_unknown_units_refuse_the_import_until_mapped(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text("1．建设信用平台。（市信用中心、市新局负责）\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="市信用中心"):
+        run("import_plan", str(path))
+    assert Plan.objects.count() == 0
+    run("import_plan", str(path), "--map", "市信用中心=市信用办", "--create-units", "municipal")
+    assert UnitAlias.objects.get(name="市信用中心").unit.short_name == "市信用办"
+    assert Unit.objects.filter(short_name="市新局", kind="municipal").exists()
+
+
+def test_a_bad_document_is_refused_with_its_line_and_nothing_is_stored(tmp_path):
+    path = tmp_path / "dup.txt"
+    path.write_text("1．甲。（市编办负责）\n1．乙。（市编办负责）\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="第 2 行：任务编号 1 重复"):
+        run("import_plan", str(path))
+    assert Plan.objects.count() == 0
+
+
+def test_a_missing_file_is_a_clear_error():
+    with pytest.raises(CommandError, match="找不到文件"):
+        run("import_plan", "/nonexistent/plan.txt")

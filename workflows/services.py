@@ -1,0 +1,266 @@
+"""Every write to plans and the unit directory that a user can cause."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .directory import LeadIsGroupTerm, UnknownName, find_unknown_names
+from .importers import ParsedPlan, parse_plan_file
+from .models import (
+    PartyRole,
+    Plan,
+    Section,
+    Task,
+    TaskDeadline,
+    TaskParty,
+    TaskTarget,
+    Unit,
+    UnitAlias,
+    UnitKind,
+)
+from .selectors import unit_directory
+from .unit_csv import UnitRow
+
+
+class PlanImportError(Exception):
+    """The plan cannot be stored; ``message`` says why in Chinese."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+class UnresolvedUnits(PlanImportError):
+    def __init__(self, unknown: list[UnknownName], bad_leads: list[LeadIsGroupTerm]):
+        self.unknown = unknown
+        self.bad_leads = bad_leads
+        lines = [u.message() for u in unknown] + [b.message() for b in bad_leads]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class UnitMapping:
+    """An administrator's decision for one name the directory did not know.
+
+    Either ``unit_id`` (the name is another name of that unit and is kept as its alias)
+    or ``create_kind`` (create a unit with that short name and kind).
+    """
+
+    name: str
+    unit_id: int | None = None
+    create_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    parsed: ParsedPlan
+    sha256: str
+    unknown: list[UnknownName]
+    bad_leads: list[LeadIsGroupTerm]
+    duplicate_of: Plan | None
+    same_doc_number: Plan | None
+
+    def to_dict(self) -> dict:
+        """The parse result with the directory's findings appended to its warnings."""
+        result = self.parsed.to_dict()
+        result["warnings"] += [{"line": u.line, "message": u.message()} for u in self.unknown]
+        result["warnings"] += [{"line": b.line, "message": b.message()} for b in self.bad_leads]
+        return result
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def plan_preview(*, data: bytes, filename: str) -> PlanPreview:
+    """Parse a document and compare it with the directory and earlier imports; write nothing."""
+    parsed = parse_plan_file(data, filename)
+    sha256 = _sha256(data)
+    unknown, bad_leads = find_unknown_names(parsed, unit_directory())
+    same_doc = None
+    if parsed.doc_number:
+        same_doc = Plan.objects.filter(doc_number=parsed.doc_number).first()
+    return PlanPreview(
+        parsed=parsed,
+        sha256=sha256,
+        unknown=unknown,
+        bad_leads=bad_leads,
+        duplicate_of=Plan.objects.filter(source_sha256=sha256).first(),
+        same_doc_number=same_doc,
+    )
+
+
+def _refuse_repeat(preview: PlanPreview) -> None:
+    if preview.duplicate_of is not None:
+        plan = preview.duplicate_of
+        raise PlanImportError(
+            f"该文件已于 {timezone.localtime(plan.imported_at):%Y年%m月%d日} 导入为《{plan.title}》（编号 {plan.pk}），不能重复导入"
+        )
+    if preview.same_doc_number is not None:
+        plan = preview.same_doc_number
+        raise PlanImportError(
+            f"文号为 {plan.doc_number} 的计划已导入（《{plan.title}》，编号 {plan.pk}），不能重复导入"
+        )
+
+
+def _apply_mappings(mappings: Sequence[UnitMapping]) -> None:
+    for mapping in mappings:
+        if mapping.unit_id is not None:
+            unit = Unit.objects.filter(pk=mapping.unit_id).first()
+            if unit is None:
+                raise PlanImportError(f"“{mapping.name}”要对应的单位不存在")
+            alias = UnitAlias(unit=unit, name=mapping.name)
+            _validated(alias).save()
+        elif mapping.create_kind is not None:
+            if mapping.create_kind not in UnitKind.values:
+                raise PlanImportError(f"新建单位“{mapping.name}”的类型无效")
+            _validated(Unit(short_name=mapping.name, kind=mapping.create_kind)).save()
+
+
+def _validated(obj):
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        messages = [m for ms in exc.message_dict.values() for m in ms]
+        raise PlanImportError("；".join(messages)) from exc
+    return obj
+
+
+def plan_import(
+    *,
+    actor,
+    data: bytes,
+    filename: str,
+    mappings: Sequence[UnitMapping] = (),
+    supervising_unit: Unit | None = None,
+) -> Plan:
+    """Store a plan document and everything parsed from it, in one transaction, or nothing.
+
+    Raises PlanParseError for a document that cannot be read, PlanImportError (or its
+    UnresolvedUnits) when the file was imported before or names units nobody has mapped.
+    """
+    suffix = PurePath(filename).suffix.lower()[:8]
+    stored_name = None
+    try:
+        with transaction.atomic():
+            preview = plan_preview(data=data, filename=filename)
+            _refuse_repeat(preview)
+            _apply_mappings(mappings)
+            directory = unit_directory()
+            unknown, bad_leads = find_unknown_names(preview.parsed, directory)
+            if unknown or bad_leads:
+                raise UnresolvedUnits(unknown, bad_leads)
+            plan = _store_plan(preview, directory, actor=actor, filename=filename, suffix=suffix,
+                               size=len(data), supervising_unit=supervising_unit)
+            # The file is written last, so a failure before it leaves no stray file behind.
+            plan.source_file.save("source", ContentFile(data), save=False)
+            stored_name = plan.source_file.name
+            plan.save(update_fields=["source_file"])
+    except IntegrityError as exc:
+        _remove(stored_name)
+        raise PlanImportError("该文件刚刚已被导入，不能重复导入") from exc
+    except BaseException:
+        _remove(stored_name)
+        raise
+    return plan
+
+
+def _remove(stored_name: str | None) -> None:
+    if stored_name:
+        Plan._meta.get_field("source_file").storage.delete(stored_name)
+
+
+def _store_plan(preview, directory, *, actor, filename, suffix, size, supervising_unit) -> Plan:
+    parsed = preview.parsed
+    plan = Plan.objects.create(
+        title=parsed.title[:300],
+        doc_number=parsed.doc_number or "",
+        issuer=parsed.issuer or "",
+        issued_on=parsed.issued_on,
+        supervising_unit=supervising_unit,
+        source_name=PurePath(filename).name[:255] or "upload",
+        source_sha256=preview.sha256,
+        source_size=size,
+        source_format=parsed.source_format,
+        source_suffix=suffix,
+        warnings=[w.to_dict() for w in parsed.warnings],
+        imported_by=actor if getattr(actor, "pk", None) else None,
+    )
+    parties: list[TaskParty] = []
+    deadlines: list[TaskDeadline] = []
+    targets: list[TaskTarget] = []
+    for position, parsed_section in enumerate(parsed.sections):
+        section = Section.objects.create(
+            plan=plan, numeral=parsed_section.numeral, title=parsed_section.title, position=position
+        )
+        tasks = Task.objects.bulk_create(
+            Task(plan=plan, section=section, number=t.number, text=t.text, source_line=t.line)
+            for t in parsed_section.tasks
+        )
+        for task, parsed_task in zip(tasks, parsed_section.tasks, strict=True):
+            for role, names in (
+                (PartyRole.LEAD, parsed_task.lead_units),
+                (PartyRole.RESPONSIBLE, parsed_task.responsible_terms),
+                (PartyRole.COOPERATING, parsed_task.cooperating_units),
+            ):
+                for index, name in enumerate(names):
+                    entry = directory.lookup(name)
+                    parties.append(TaskParty(
+                        task=task, role=role, position=index, name=name,
+                        unit_id=entry.id if entry.kind == "unit" else None,
+                        group_term_id=entry.id if entry.kind == "term" else None,
+                    ))
+            deadlines += [TaskDeadline(task=task, position=i, date=d.date, phrase=d.phrase[:200])
+                          for i, d in enumerate(parsed_task.deadlines)]
+            targets += [TaskTarget(task=task, position=i, value=t.value[:64], phrase=t.phrase[:500])
+                        for i, t in enumerate(parsed_task.targets)]
+    TaskParty.objects.bulk_create(parties)
+    TaskDeadline.objects.bulk_create(deadlines)
+    TaskTarget.objects.bulk_create(targets)
+    return plan
+
+
+@dataclass(frozen=True)
+class UnitsImportResult:
+    created: int
+    updated: int
+
+
+def units_import(*, actor, rows: Sequence[UnitRow]) -> UnitsImportResult:
+    """Create or update units by short name, with their aliases, all or nothing.
+
+    A column the file does not have leaves that field of existing units as it is.
+    """
+    created = updated = 0
+    with transaction.atomic():
+        for row in rows:
+            unit = Unit.objects.filter(short_name=row.short_name).first()
+            is_new = unit is None
+            unit = unit or Unit(short_name=row.short_name)
+            for field in ("full_name", "kind", "order", "is_active"):
+                if getattr(row, field) is not None:
+                    setattr(unit, field, getattr(row, field))
+            _validated_row(unit, row.line).save()
+            if row.aliases is not None:
+                unit.aliases.exclude(name__in=row.aliases).delete()
+                for alias in row.aliases:
+                    if not unit.aliases.filter(name=alias).exists():
+                        _validated_row(UnitAlias(unit=unit, name=alias), row.line).save()
+            created += is_new
+            updated += not is_new
+    return UnitsImportResult(created=created, updated=updated)
+
+
+def _validated_row(obj, line: int):
+    try:
+        return _validated(obj)
+    except PlanImportError as exc:
+        raise PlanImportError(f"第 {line} 行：{exc.message}") from exc

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("", views.plan_list, name="plan_list"),
+    path("import/", views.plan_import_upload, name="plan_import"),
+    path("import/<str:token>/", views.plan_import_preview, name="plan_import_preview"),
+    path("<int:plan_id>/", views.plan_detail, name="plan_detail"),
+]
