@@ -11,6 +11,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from openpyxl import Workbook
 
+from tests.workflows.documents import docx_bytes, xlsx_bytes
 from workflows.importers import office
 from workflows.importers.office import read_docx, read_xlsx, sniff_office_format
 from workflows.importers.types import Paragraph, PlanParseError, TableRow
@@ -20,18 +21,6 @@ SECTION = "一、优化营商环境方面（共2项）"
 WORD_CORRUPT = "无法读取该 Word 文件：文件已损坏或不是 .docx 格式"
 EXCEL_CORRUPT = "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"
 OLE_BYTES = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
-
-
-def docx_bytes(document) -> bytes:
-    buffer = BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def xlsx_bytes(workbook: Workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def fill(cell, *paragraphs: str) -> None:

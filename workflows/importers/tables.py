@@ -149,8 +149,8 @@ def _interpret_row(
             builder.open_section("", section_title, row.line)
 
     number, text = strip_task_number(task_text)
-    if seq.isdigit() or (seq and seq.strip("０１２３４５６７８９").strip() == ""):
-        seq_number = to_int(seq)
+    seq_number = _serial_number(seq)
+    if seq_number is not None:
         if number is not None and number != seq_number:
             builder.warn(f"序号 {seq_number} 与任务内容中的编号 {number} 不一致，按序号处理", row.line)
         number = seq_number
@@ -160,7 +160,7 @@ def _interpret_row(
             # Neither number nor units: a page break split the previous task's text.
             builder.extend_last_task(text, deadline_text=deadline_text, line=row.line)
             return None
-        if last_numbered:
+        if last_numbered and builder.current is not None and builder.current.tasks:
             # Units under an empty (vertically merged) 序号: another part of the same task.
             builder.extend_last_task(
                 text,
@@ -178,7 +178,11 @@ def _interpret_row(
             raise PlanParseError("该行有责任单位但没有任务内容", line=row.line)
         return None
 
-    if not leads and first_is_lead and responsible:
+    if not leads and responsible and (first_is_lead or columns.lead is None):
+        # Without a 牵头 column the responsible units lead, the first one first, as in prose;
+        # with one, an empty 牵头 cell is a mistake unless the document states the rule.
+        if not first_is_lead and len(responsible) > 1:
+            builder.warn("文件未说明牵头部门的排序规则，按排在第一位的部门为牵头部门处理", row.line)
         leads = responsible[:1]
     builder.add_task(
         number=number,
@@ -191,6 +195,15 @@ def _interpret_row(
         deadline_text=deadline_text,
     )
     return number is not None
+
+
+def _serial_number(seq: str) -> int | None:
+    """Read a 序号 cell: "3", "３", "3." "3、" or "（3）"; None for anything else."""
+    seq = seq.strip()
+    if seq and seq.strip("0123456789０１２３４５６７８９") == "":
+        return to_int(seq)
+    number, rest = strip_task_number(seq)
+    return number if not rest else None
 
 
 def _open_section_row(
