@@ -1,14 +1,15 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from approvals import views as approval_views
 from workflows import views as workflow_views
 
 urlpatterns = [
     path("", workflow_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", approval_views.LoginView.as_view(), name="login"),
+    path("logout/", approval_views.logout_view, name="logout"),
+    path("audit/", include("audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("plans/", include("workflows.urls")),
     path("admin/", admin.site.urls),

@@ -17,3 +17,44 @@ def _isolated_media(settings, tmp_path):
     """Give every test its own file store, so stored and stray files can be counted."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+def _uses_db(request) -> tuple[bool, bool]:
+    """Return (uses the database, uses a transactional database) for this test."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    uses = transactional or marker is not None or "db" in request.fixturenames
+    return uses, transactional
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers(request):
+    """Keep the append-only triggers in place, except while a transactional test is flushed.
+
+    Flushing after a transactional test deletes (SQLite) or truncates (PostgreSQL) every
+    table, which the triggers rightly refuse; they are removed just before the flush and
+    put back before the next test.
+    """
+    uses, transactional = _uses_db(request)
+    if not uses:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connection
+
+    from audit import triggers
+
+    triggers.install(connection)
+    yield
+    if transactional:
+        triggers.remove(connection)
+
+
+@pytest.fixture
+def postgres_only():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (make test does when a server is reachable)")

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.admin import AuditedAdminMixin, ReadOnlyAdmin
+
 from .models import GroupTerm, Plan, Section, Task, TaskParty, Unit, UnitAlias
 
 
@@ -9,7 +11,8 @@ class UnitAliasInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_prefix = "unit"
     list_display = ["short_name", "full_name", "kind", "order", "is_active"]
     list_filter = ["kind", "is_active"]
     list_editable = ["order", "is_active"]
@@ -18,28 +21,31 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupTerm)
-class GroupTermAdmin(admin.ModelAdmin):
+class GroupTermAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_prefix = "group_term"
     list_display = ["term", "kind", "scope"]
     list_filter = ["kind", "scope"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Imported plans are evidence of what a document said: read them here, never edit them."""
+@admin.register(Plan)
+class PlanAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Only the supervising office may be changed; what the document said stays as imported."""
+
+    audit_prefix = "plan"
+    list_display = ["title", "doc_number", "issuer", "issued_on", "supervising_unit", "imported_at"]
+    search_fields = ["title", "doc_number"]
+    fields = ["title", "doc_number", "issuer", "issued_on", "supervising_unit", "source_name",
+              "source_sha256", "source_size", "source_format", "imported_by", "imported_at", "warnings"]
+    readonly_fields = [f for f in fields if f != "supervising_unit"]
 
     def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+        return False  # plans come in through the import, with their file
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-
-@admin.register(Plan)
-class PlanAdmin(ReadOnlyAdmin):
-    list_display = ["title", "doc_number", "issuer", "issued_on", "imported_at"]
-    search_fields = ["title", "doc_number"]
+    def audit_scope(self, obj) -> dict:
+        return {"plan_id": obj.pk}
 
 
 class TaskPartyInline(admin.TabularInline):

@@ -10,6 +10,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.services import record_event
+
 from .directory import LeadIsGroupTerm, UnknownName, find_unknown_names
 from .importers import ParsedPlan, parse_plan_file
 from .models import (
@@ -164,6 +166,17 @@ def plan_import(
             plan.source_file.save("source", ContentFile(data), save=False)
             stored_name = plan.source_file.name
             plan.save(update_fields=["source_file"])
+            record_event(
+                action="plan.imported", actor=actor, target=plan, plan_id=plan.pk,
+                details={
+                    "filename": plan.source_name, "sha256": plan.source_sha256, "size": plan.source_size,
+                    "format": plan.source_format, "doc_number": plan.doc_number,
+                    "sections": len(preview.parsed.sections), "tasks": len(preview.parsed.tasks),
+                    "supervising_unit": supervising_unit.short_name if supervising_unit else "",
+                    "mappings": [_mapping_detail(m) for m in mappings],
+                    "warnings": len(preview.parsed.warnings),
+                },
+            )
     except IntegrityError as exc:
         _remove(stored_name)
         raise PlanImportError("该文件刚刚已被导入，不能重复导入") from exc
@@ -171,6 +184,12 @@ def plan_import(
         _remove(stored_name)
         raise
     return plan
+
+
+def _mapping_detail(mapping: UnitMapping) -> dict:
+    if mapping.unit_id is not None:
+        return {"name": mapping.name, "alias_of": Unit.objects.get(pk=mapping.unit_id).short_name}
+    return {"name": mapping.name, "created_as": mapping.create_kind}
 
 
 def _remove(stored_name: str | None) -> None:
@@ -239,7 +258,8 @@ def units_import(*, actor, rows: Sequence[UnitRow]) -> UnitsImportResult:
 
     A column the file does not have leaves that field of existing units as it is.
     """
-    created = updated = 0
+    created: list[str] = []
+    updated: list[str] = []
     with transaction.atomic():
         for row in rows:
             unit = Unit.objects.filter(short_name=row.short_name).first()
@@ -254,9 +274,11 @@ def units_import(*, actor, rows: Sequence[UnitRow]) -> UnitsImportResult:
                 for alias in row.aliases:
                     if not unit.aliases.filter(name=alias).exists():
                         _validated_row(UnitAlias(unit=unit, name=alias), row.line).save()
-            created += is_new
-            updated += not is_new
-    return UnitsImportResult(created=created, updated=updated)
+            (created if is_new else updated).append(unit.short_name)
+        record_event(action="units.imported", actor=actor, target_type="workflows.unit",
+                     target_label=f"{len(rows)} 个单位",
+                     details={"created": created, "updated": updated})
+    return UnitsImportResult(created=len(created), updated=len(updated))
 
 
 def _validated_row(obj, line: int):

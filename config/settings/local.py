@@ -5,3 +5,5 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A fixed key is acceptable only here: local data is demo data. Production has no default.
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-secret")
+# Demo machines only: a fixed checkpoint key. Production must set AUDIT_CHECKPOINT_KEY.
+AUDIT_CHECKPOINT_KEY = env("AUDIT_CHECKPOINT_KEY", default="local-demo-checkpoint-key")

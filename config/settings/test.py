@@ -14,3 +14,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the suite then runs with WAL and IMMEDIATE as users' databases do.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 MEDIA_ROOT = VAR_DIR / "test-media"
+AUDIT_CHECKPOINT_KEY = "test-checkpoint-key"
+AUDIT_CHECKPOINT_FILE = VAR_DIR / "test-audit-checkpoints.jsonl"

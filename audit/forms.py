@@ -1,0 +1,37 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .actions import ACTIONS
+from .selectors import TimelineFilter
+
+
+class TimelineForm(forms.Form):
+    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.CharField(label=_("操作人（登录名）"), required=False, max_length=150)
+    unit = forms.CharField(label=_("单位（简称）"), required=False, max_length=64)
+    action = forms.ChoiceField(label=_("操作"), required=False)
+    plan = forms.IntegerField(label=_("计划编号"), required=False, min_value=1)
+    task = forms.IntegerField(label=_("任务编号（内部 ID）"), required=False, min_value=1)
+    assignment = forms.IntegerField(label=_("承办件编号"), required=False, min_value=1)
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("全部操作"))] + [(k, f"{v}（{k}）") for k, v in ACTIONS.items()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError(_("起始日期不能晚于截止日期"))
+        return data
+
+    def to_filter(self, **extra) -> TimelineFilter:
+        """The filter the form describes; ``extra`` (a history page's subject) overrides it."""
+        data = self.cleaned_data
+        fields = {
+            "since": data.get("since"), "until": data.get("until"), "actor": data.get("actor") or "",
+            "unit": data.get("unit") or "", "action": data.get("action") or "", "plan": data.get("plan"),
+            "task": data.get("task"), "assignment": data.get("assignment"),
+        }
+        return TimelineFilter(**{**fields, **extra})
