@@ -14,6 +14,7 @@ class TimelineForm(forms.Form):
     plan = forms.IntegerField(label=_("计划编号"), required=False, min_value=1)
     task = forms.IntegerField(label=_("任务编号（内部 ID）"), required=False, min_value=1)
     assignment = forms.IntegerField(label=_("承办件编号"), required=False, min_value=1)
+    user = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -32,6 +33,6 @@ class TimelineForm(forms.Form):
         fields = {
             "since": data.get("since"), "until": data.get("until"), "actor": data.get("actor") or "",
             "unit": data.get("unit") or "", "action": data.get("action") or "", "plan": data.get("plan"),
-            "task": data.get("task"), "assignment": data.get("assignment"),
+            "task": data.get("task"), "assignment": data.get("assignment"), "user": data.get("user"),
         }
         return TimelineFilter(**{**fields, **extra})

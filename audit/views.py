@@ -62,11 +62,14 @@ def _page(request, template: str, context: dict, flt_extra: dict | None = None):
     flt = form.to_filter(**(flt_extra or {}))
     page = selectors.timeline_page(flt, before=form.cleaned_data.get("before"), size=settings.AUDIT_PAGE_SIZE)
     query = {k: v for k, v in request.GET.items() if k != "before" and v}
+    # A history page's subject goes into the export links, so they export what the page shows.
+    export_query = {**query, **{k: v for k, v in (flt_extra or {}).items() if v is not None}}
     return render(request, template, {
         **context,
         "form": form,
         "page": page,
         "query": urlencode(query),
+        "export_query": urlencode(export_query),
         "next_query": urlencode({**query, "before": page.next_before}) if page.next_before else "",
         "verification": selectors.latest_verification(),
     })

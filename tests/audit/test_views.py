@@ -162,3 +162,14 @@ def test_the_auditor_sees_no_action_buttons_on_plan_pages(auditor_client, refere
     page = auditor_client.get(plan.get_absolute_url()).content.decode()
     assert "导入计划" not in page
     assert reverse("audit:history", args=["plan", plan.pk]) in page
+
+
+def test_a_history_pages_export_links_export_only_that_subject(auditor_client):
+    user = UserFactory(username="li")
+    record_event(action="unit.changed", actor=user, target_label="his")
+    record_event(action="unit.changed", target_label="someone else's")
+    page = auditor_client.get(reverse("audit:history", args=["user", user.pk]))
+    link = next(a for a in page.content.decode().split('href="') if a.startswith(reverse("audit:export", args=["csv"])))
+    response = auditor_client.get(link.split('"')[0].replace("&amp;", "&"))
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert "his" in body and "someone else's" not in body

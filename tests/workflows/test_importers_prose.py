@@ -228,3 +228,15 @@ def docx_of_paragraphs(lines: list[str]) -> bytes:
     for line in lines:
         document.add_paragraph(line)
     return docx_bytes(document)
+
+
+def test_a_deadline_inside_an_attribution_is_a_deadline_not_a_unit():
+    plan = parse_plan_text(
+        "1．完成政务服务平台升级。（市政务办负责，2018年底前完成）\n"
+        "2．推进信用体系建设。（市信用办牵头，市发改委配合，长期坚持）\n"
+    )
+    first, second = plan.tasks
+    assert first.responsible_terms == ["市政务办"]
+    assert [(d.date, d.phrase) for d in first.deadlines] == [(dt.date(2018, 12, 31), "2018年底前")]
+    assert (second.lead_units, second.cooperating_units) == (["市信用办"], ["市发改委"])
+    assert second.responsible_terms == ["市信用办"] and second.deadlines == []

@@ -13,6 +13,7 @@ import re
 
 from .builder import PlanBuilder
 from .common import TASK_NUMBER, parse_section_heading, split_units, strip_task_number
+from .extract import extract_deadlines
 from .types import Paragraph
 
 # The last bracketed group of a paragraph, optionally followed by closing punctuation.
@@ -30,15 +31,24 @@ _SUFFIX_ROLE = (("牵头", "lead"), ("负责", "responsible"), ("配合", "coope
 # "排在第一位的部门为牵头部门，下同", "排名第一的单位为牵头单位", "第一个为牵头单位".
 FIRST_IS_LEAD_RULE = re.compile(r"(排在第一位|排名第一|排列第一|排在首位|第一个|第一位)的?(部门|单位)?为牵头(部门|单位)")
 _RULE_CLAUSE = re.compile(r"(排在第一位|排名第一|排列第一|排在首位|第一个|第一位).*?(牵头(部门|单位))|下同")
+# Time words an attribution may carry instead of a date ("长期坚持", "持续推进").
+_ONGOING = re.compile(r"^(长期坚持|持续推进|长期|持续|常态化推进|每年|逐年推进)")
 
 
 def parse_attribution(body: str) -> dict[str, list[str]] | None:
-    """Read an attribution's lead, responsible and cooperating units, or None if it is not one."""
-    roles: dict[str, list[str]] = {"lead": [], "responsible": [], "cooperating": []}
+    """Read an attribution's lead, responsible and cooperating units, or None if it is not one.
+
+    A part that states a time ("2018年底前完成", "长期坚持") is kept under "deadline", not
+    taken for a unit.
+    """
+    roles: dict[str, list[str]] = {"lead": [], "responsible": [], "cooperating": [], "deadline": []}
     found = False
     for part in re.split(r"[，,；;]", _RULE_CLAUSE.sub("", body)):
         part = part.strip()
         if not part:
+            continue
+        if extract_deadlines(part) or _ONGOING.match(part):
+            roles["deadline"].append(part)
             continue
         labelled = _LABELLED.match(part)
         if labelled:
@@ -145,4 +155,5 @@ def _add(builder: PlanBuilder, paragraph: Paragraph, number: int | None, text: s
         responsible_terms=responsible,
         cooperating_units=cooperating,
         line=paragraph.line,
+        deadline_text="；".join(roles["deadline"]),
     )
