@@ -1,0 +1,12 @@
+"""Plans, their sections and tasks, the unit directory, and the assignments made from them."""
+from .plans import (  # noqa: F401
+    PartyRole,
+    Plan,
+    Section,
+    Task,
+    TaskDeadline,
+    TaskParty,
+    TaskTarget,
+    plan_source_path,
+)
+from .units import GroupTerm, TermScope, Unit, UnitAlias, UnitKind  # noqa: F401
