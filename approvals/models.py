@@ -30,3 +30,21 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class UnitRoleGroup(models.Model):
+    """The auth group that holds one unit role's object permissions (e.g. 市财政局 · 承办人).
+
+    Object permissions on assignments are granted to these groups, never to people, so a
+    person gains or loses them exactly when a Membership is granted or revoked.
+    """
+
+    unit = models.ForeignKey("workflows.Unit", on_delete=models.CASCADE, related_name="role_groups")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    group = models.OneToOneField("auth.Group", on_delete=models.CASCADE, related_name="unit_role")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "role"], name="unit_role_group_unique")]
+
+    def __str__(self) -> str:
+        return self.group.name

@@ -1,9 +1,32 @@
-"""Who may do what. Screens and services ask these same functions.
+"""Who may do what. Screens, the API and the services all ask these same functions.
 
-Only the administrator's decisions exist so far; the per-unit roles of the assignment
-workflow join them here.
+Per-assignment rights are guardian object permissions held by unit-role groups:
+``work_assignment`` (the responsible unit's 承办人), ``review_assignment`` (the lead
+departments' 牵头审核人), ``accept_assignment`` (the supervising office's 督办验收人), each with
+``view_assignment``. Auditors hold ``view_assignment`` globally and nothing else.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+ASSIGNMENT_ACTIONS = ("start", "submit", "approve", "return", "accept", "upload_evidence")
+ACTION_LABELS = {
+    "start": _("开始办理"), "submit": _("报送"), "approve": _("审核通过"), "return": _("退回"),
+    "accept": _("验收办结"), "upload_evidence": _("上传佐证材料"),
+}
+# Which object permission lets a person act, and from which states.
+_RIGHTS = {
+    "start": [("work_assignment", {"assigned"})],
+    "submit": [("work_assignment", {"in_progress"})],
+    "upload_evidence": [("work_assignment", {"assigned", "in_progress"})],
+    "approve": [("review_assignment", {"submitted"})],
+    "return": [("review_assignment", {"submitted"}), ("accept_assignment", {"lead_reviewed"})],
+    "accept": [("accept_assignment", {"lead_reviewed"})],
+}
+ROLE_OF_PERMISSION = {"work_assignment": "submitter", "review_assignment": "reviewer",
+                      "accept_assignment": "supervisor"}
 
 
 def can_import_plans(user) -> bool:
@@ -35,3 +58,91 @@ def has_role(user, role: str) -> bool:
 def can_read_audit(user) -> bool:
     """Auditors (审计人员) read the whole history; superusers may too. Nobody edits it."""
     return bool(user.is_authenticated and user.is_active and (user.is_superuser or has_role(user, "auditor")))
+
+
+def sees_all_assignments(user) -> bool:
+    """Auditors (and superusers) see every assignment; everyone else only their own."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm("workflows.view_assignment"))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer to "may this person do this to this assignment now?"."""
+
+    allowed: bool
+    status: int  # 200 allowed, 404 not visible, 403 not allowed, 409 wrong state
+    message: str = ""
+    permission: str = ""  # the object permission that allows it (work/review/accept)
+
+    @property
+    def role(self) -> str:
+        return ROLE_OF_PERMISSION.get(self.permission, "")
+
+
+def assignment_permissions(user, assignment, checker=None) -> set[str]:
+    """The object permission codenames ``user`` holds on ``assignment`` (through their groups)."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    if checker is None:
+        from guardian.core import ObjectPermissionChecker
+
+        checker = ObjectPermissionChecker(user)
+    perms = set(checker.get_perms(assignment))
+    if sees_all_assignments(user):
+        perms.add("view_assignment")
+    return perms
+
+
+def decide(user, assignment, action: str, *, perms: set[str] | None = None, submission=None) -> Decision:
+    """Decide ``action`` on ``assignment`` for ``user``, in this order: 404, 403, 409, 403.
+
+    ``submission`` is the latest submission (for separation of duties); looked up if omitted.
+    """
+    if action not in _RIGHTS:
+        raise ValueError(f"unknown assignment action {action!r}")
+    perms = assignment_permissions(user, assignment) if perms is None else perms
+    if "view_assignment" not in perms:
+        return Decision(False, 404, str(_("承办件不存在")))
+    label = ACTION_LABELS[action]
+    rights = [(perm, states) for perm, states in _RIGHTS[action] if perm in perms]
+    if not rights:
+        return Decision(False, 403, str(_("您无权对该承办件执行“%(action)s”")) % {"action": label})
+    matching = [perm for perm, states in rights if assignment.state in states]
+    if not matching:
+        return Decision(False, 409, str(_("承办件当前状态为“%(state)s”，不能执行“%(action)s”"))
+                        % {"state": assignment.get_state_display(), "action": label})
+    permission = matching[0]
+    if permission in ("review_assignment", "accept_assignment"):
+        if submission is None:
+            submission = assignment.submissions.order_by("-number").first()
+        if submission is not None and submission.submitted_by_id == user.pk:
+            return Decision(False, 403, str(_("不能审核或验收本人报送的材料")), permission)
+        if permission == "accept_assignment" and submission is not None and submission.reviewed_by_id == user.pk:
+            return Decision(False, 403, str(_("验收人不能是同一轮的审核人")), permission)
+    return Decision(True, 200, "", permission)
+
+
+def available_actions(user, assignment, *, perms: set[str] | None = None, submission=None) -> list[str]:
+    """The actions this person may take on this assignment now (what the buttons show)."""
+    perms = assignment_permissions(user, assignment) if perms is None else perms
+    return [a for a in ASSIGNMENT_ACTIONS
+            if decide(user, assignment, a, perms=perms, submission=submission).allowed]
+
+
+def _member(user, unit_ids, role: str) -> bool:
+    if not (user.is_authenticated and user.is_active) or not unit_ids:
+        return False
+    from .models import Membership
+
+    return Membership.objects.filter(user=user, role=role, unit_id__in=list(unit_ids)).exists()
+
+
+def can_supervise(user, plan) -> bool:
+    """The plan's supervising office (督办验收人) dispatches, opens rounds and sets due dates."""
+    return plan.supervising_unit_id is not None and _member(user, [plan.supervising_unit_id], "supervisor")
+
+
+def can_select_units(user, task) -> bool:
+    """A lead reviewer of the task chooses the units behind a "relevant" term (有关区镇)."""
+    lead_ids = [p.unit_id for p in task.party_set.all() if p.role == "lead"]
+    return _member(user, lead_ids, "reviewer")

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from audit.services import escape_label, record_event
 
+from .groups import unit_role_group
 from .models import Membership, Role
 
 
@@ -23,6 +24,7 @@ def membership_grant(*, actor, user, unit, role: str) -> Membership:
         membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
         if not created:
             raise MembershipError(f"{user} 已是 {unit} 的{membership.get_role_display()}")
+        user.groups.add(unit_role_group(unit, role))
         record_event(action="auth.membership_granted", actor=actor, target=user, unit=unit, role=role,
                      details={"user": user.get_username(), "unit": unit.short_name, "role": role})
     return membership
@@ -35,6 +37,7 @@ def membership_revoke(*, actor, membership: Membership) -> None:
         if locked is None:
             raise MembershipError("该角色已被撤销")
         details = {"user": locked.user.get_username(), "unit": locked.unit.short_name, "role": locked.role}
+        locked.user.groups.remove(unit_role_group(locked.unit, locked.role))
         locked.delete()
         record_event(action="auth.membership_revoked", actor=actor, target=membership.user,
                      unit=membership.unit, role=membership.role, details=details)

@@ -26,6 +26,18 @@ ACTIONS = {
     "plan.imported": _("导入计划"),
     "plan.changed": _("修改计划"),
     "plan.deleted": _("删除计划"),
+    "plan.dispatched": _("交办计划"),
+    "round.opened": _("开启报送轮次"),
+    "task.units_selected": _("选定相关承办单位"),
+    "assignment.started": _("开始办理"),
+    "assignment.submitted": _("报送"),
+    "assignment.approved": _("牵头审核通过"),
+    "assignment.returned": _("退回"),
+    "assignment.accepted": _("验收办结"),
+    "assignment.due_date_changed": _("调整办理期限"),
+    "assignment.evidence_uploaded": _("上传佐证材料"),
+    "assignment.evidence_withdrawn": _("撤下佐证材料"),
+    "assignment.evidence_downloaded": _("下载佐证材料"),
 }
 
 

@@ -1,4 +1,14 @@
 """Plans, their sections and tasks, the unit directory, and the assignments made from them."""
+from .assignments import (  # noqa: F401
+    Assignment,
+    AssignmentGroupObjectPermission,
+    AssignmentState,
+    AssignmentUserObjectPermission,
+    Evidence,
+    ReportingRound,
+    Submission,
+    evidence_path,
+)
 from .plans import (  # noqa: F401
     PartyRole,
     Plan,

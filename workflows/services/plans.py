@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from audit.services import record_event
 
-from .directory import LeadIsGroupTerm, UnknownName, find_unknown_names
-from .importers import ParsedPlan, parse_plan_file
-from .models import (
+from ..directory import LeadIsGroupTerm, UnknownName, find_unknown_names
+from ..importers import ParsedPlan, parse_plan_file
+from ..models import (
     PartyRole,
     Plan,
     Section,
@@ -26,8 +26,8 @@ from .models import (
     UnitAlias,
     UnitKind,
 )
-from .selectors import unit_directory
-from .unit_csv import UnitRow
+from ..selectors import unit_directory
+from ..unit_csv import UnitRow
 
 
 class PlanImportError(Exception):

@@ -1,0 +1,50 @@
+"""Reads scoped to the person asking: what they may see, and what waits for them."""
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from workflows.models import Assignment, AssignmentGroupObjectPermission
+
+from .policies import sees_all_assignments
+
+# The states in which each object permission has something to do.
+WAITING_STATES = {
+    "work_assignment": ("assigned", "in_progress"),
+    "review_assignment": ("submitted",),
+    "accept_assignment": ("lead_reviewed",),
+}
+
+
+def _held(user, codename: str):
+    """An EXISTS clause: the user's groups hold ``codename`` on the outer assignment."""
+    return Exists(AssignmentGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), permission__codename=codename,
+        group__in=user.groups.all()))
+
+
+def assignments_visible_to(user) -> QuerySet[Assignment]:
+    """Every assignment ``user`` may see: their units' ones, or all of them for auditors.
+
+    Absent and invisible assignments are alike to the caller: both are simply not here (404).
+    """
+    base = Assignment.objects.select_related("task__plan", "task__section", "unit", "round")
+    if not (user.is_authenticated and user.is_active):
+        return base.none()
+    if sees_all_assignments(user):
+        return base
+    return base.filter(_held(user, "view_assignment"))
+
+
+def assignments_awaiting(user) -> QuerySet[Assignment]:
+    """我的待办: assignments in a state where one of the user's rights has work to do, by due date.
+
+    Separation of duties is applied when a person acts (and in the buttons shown); an item the
+    person submitted still shows here for their colleagues in the same role.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return Assignment.objects.none()
+    condition = Q()
+    for codename, states in WAITING_STATES.items():
+        condition |= Q(_held(user, codename), state__in=states)
+    return (Assignment.objects.select_related("task__plan", "unit", "round")
+            .filter(condition).order_by("due_date", "id"))

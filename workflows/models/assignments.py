@@ -1,0 +1,191 @@
+"""Assignments (承办件): one task × one responsible unit × one reporting round, and their evidence."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from .plans import Plan, Task, TaskParty
+from .units import Unit
+
+
+class AssignmentState(models.TextChoices):
+    ASSIGNED = "assigned", _("已交办")
+    IN_PROGRESS = "in_progress", _("办理中")
+    SUBMITTED = "submitted", _("已报送")
+    LEAD_REVIEWED = "lead_reviewed", _("牵头审核通过")
+    ACCEPTED = "accepted", _("已验收办结")
+
+
+class ReportingRound(models.Model):
+    """A reporting round of a plan (e.g. 2018年度); each has its own assignments."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("计划"))
+    name = models.CharField(_("轮次"), max_length=64)
+    position = models.PositiveIntegerField(_("顺序"))
+    opened_at = models.DateTimeField(_("开启时间"), auto_now_add=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+", verbose_name=_("开启人"))
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="round_name_unique"),
+            models.UniqueConstraint(fields=["plan", "position"], name="round_position_unique"),
+        ]
+        verbose_name = _("报送轮次")
+        verbose_name_plural = _("报送轮次")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Assignment(ConcurrentTransitionMixin, models.Model):
+    """What one responsible unit must do for one task in one round.
+
+    ``state`` changes only through the transitions below, called by the services in
+    ``workflows.services.assignments``, which also check permissions and write the audit.
+    """
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.PROTECT, related_name="assignments",
+                              verbose_name=_("轮次"))
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("任务"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("责任单位"))
+    # The responsible term that produced it ("市政府各部门", or the unit itself).
+    source_party = models.ForeignKey(TaskParty, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="assignments", verbose_name=_("来源"))
+    state = FSMField(_("状态"), default=AssignmentState.ASSIGNED, choices=AssignmentState.choices,
+                     protected=True, max_length=16)
+    due_date = models.DateField(_("办理期限"))
+    created_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "task", "unit"], name="assignment_unique_per_round"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_date"], name="assignment_state_due"),
+            models.Index(fields=["unit", "state"], name="assignment_unit_state"),
+        ]
+        permissions = [
+            ("work_assignment", _("可承办（报送）")),
+            ("review_assignment", _("可审核（牵头部门）")),
+            ("accept_assignment", _("可验收（督办单位）")),
+        ]
+        verbose_name = _("承办件")
+        verbose_name_plural = _("承办件")
+
+    def __str__(self) -> str:
+        return f"{self.task.number}．{self.unit.short_name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("approvals:assignment_detail", args=[self.pk])
+
+    # Transitions change the state field only: no save, no I/O, no audit (see STYLE).
+    @transition(field=state, source=AssignmentState.ASSIGNED, target=AssignmentState.IN_PROGRESS)
+    def start(self) -> None:
+        """Begin work (办理)."""
+
+    @transition(field=state, source=AssignmentState.IN_PROGRESS, target=AssignmentState.SUBMITTED)
+    def submit(self) -> None:
+        """Submit the report and evidence (报送)."""
+
+    @transition(field=state, source=AssignmentState.SUBMITTED, target=AssignmentState.LEAD_REVIEWED)
+    def approve(self) -> None:
+        """The lead department approves (牵头审核通过)."""
+
+    @transition(field=state, source=[AssignmentState.SUBMITTED, AssignmentState.LEAD_REVIEWED],
+                target=AssignmentState.IN_PROGRESS)
+    def return_for_rework(self) -> None:
+        """Send back for rework (退回), from review or from acceptance."""
+
+    @transition(field=state, source=AssignmentState.LEAD_REVIEWED, target=AssignmentState.ACCEPTED)
+    def accept(self) -> None:
+        """The supervising office accepts (验收办结)."""
+
+
+class AssignmentUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Assignment, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+
+class AssignmentGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Assignment, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+
+
+class Submission(models.Model):
+    """One frozen submission round: the written report and the files, as submitted."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="submissions")
+    number = models.PositiveIntegerField(_("第几次报送"))
+    report = models.TextField(_("书面报告"))
+    no_file_statement = models.TextField(_("无佐证材料说明"), blank=True)
+    files = models.ManyToManyField("Evidence", related_name="submissions", blank=True, verbose_name=_("佐证材料"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("报送时间"))
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_opinion = models.TextField(_("审核意见"), blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
+    acceptance_opinion = models.TextField(_("验收意见"), blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    returned_from = models.CharField(_("退回环节"), max_length=16, blank=True, choices=AssignmentState.choices)
+    return_reason = models.TextField(_("退回理由"), blank=True)
+
+    class Meta:
+        ordering = ["assignment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "number"], name="submission_number_unique"),
+            models.CheckConstraint(condition=~Q(report=""), name="submission_has_report"),
+        ]
+        verbose_name = _("报送")
+        verbose_name_plural = _("报送")
+
+    def __str__(self) -> str:
+        return f"{self.assignment} 第{self.number}次报送"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    # Server-chosen: the content hash and a random part; the uploader's name is metadata only.
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}-{instance.storage_token}"
+
+
+class Evidence(models.Model):
+    """A file uploaded as 佐证材料. Stored outside any public folder under a server-chosen name."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=200)
+    storage_token = models.CharField(max_length=32, editable=False)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("类型"), max_length=100)
+    kind = models.CharField(_("文件类别"), max_length=16)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("撤下时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assignment", "uploaded_at", "id"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+
+    def __str__(self) -> str:
+        return self.original_name

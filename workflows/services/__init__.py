@@ -1,0 +1,12 @@
+"""Every write a user can cause: plan imports and the unit directory (plans), dispatch and
+rounds (dispatch), the assignment transitions (assignments) and evidence files (evidence)."""
+from .plans import (  # noqa: F401
+    PlanImportError,
+    PlanPreview,
+    UnitMapping,
+    UnitsImportResult,
+    UnresolvedUnits,
+    plan_import,
+    plan_preview,
+    units_import,
+)

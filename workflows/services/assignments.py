@@ -1,0 +1,180 @@
+"""The assignment transitions: start, submit, approve, return for rework, accept.
+
+Each service owns the transaction, the row lock, the permission check, the transition, the
+save and exactly one audit event, in that order; side effects leave through on_commit.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from approvals.policies import Decision, decide
+from audit.services import record_event
+
+from ..models import Assignment, Evidence, Submission
+from .errors import Invalid, NotFound, WrongState, raise_for
+
+EVENT_OF_ACTION = {"start": "assignment.started", "submit": "assignment.submitted",
+                   "approve": "assignment.approved", "return": "assignment.returned",
+                   "accept": "assignment.accepted"}
+# Hooks other parts of the product attach to (the viewflow process, the PDF archive).
+after_transition: list[Callable[[Assignment, str, object], None]] = []
+after_accept_commit: list[Callable[[int], None]] = []
+
+
+def _locked(assignment_id: int) -> Assignment:
+    try:
+        return (Assignment.objects.select_for_update(of=("self",))
+                .select_related("task__plan", "unit", "round").get(pk=assignment_id))
+    except Assignment.DoesNotExist:
+        raise NotFound(_("承办件不存在")) from None
+
+
+def acting_unit(assignment: Assignment, decision: Decision, actor):
+    """The unit the actor acts for: the responsible unit, a lead department, or the supervisor."""
+    from approvals.models import Membership
+
+    if decision.role == "submitter":
+        return assignment.unit
+    if decision.role == "supervisor":
+        return assignment.task.plan.supervising_unit
+    lead_ids = [p.unit_id for p in assignment.task.party_set.all() if p.role == "lead"]
+    membership = (Membership.objects.filter(user=actor, role="reviewer", unit_id__in=lead_ids)
+                  .select_related("unit").order_by("unit__order").first())
+    return membership.unit if membership else None
+
+
+def _transition(assignment: Assignment, action: str, decision: Decision, actor, *, reason: str = "",
+                details: dict | None = None, submission: Submission | None = None) -> None:
+    """Apply the FSM transition, save under the optimistic state check, record one event."""
+    method = {"start": assignment.start, "submit": assignment.submit, "approve": assignment.approve,
+              "return": assignment.return_for_rework, "accept": assignment.accept}[action]
+    from_state = assignment.state
+    try:
+        method()
+        assignment.save()
+    except (TransitionNotAllowed, ConcurrentTransition) as exc:
+        raise WrongState(_("承办件状态已变化，请刷新后重试")) from exc
+    for hook in after_transition:
+        hook(assignment, action, actor)
+    record_event(
+        action=EVENT_OF_ACTION[action],
+        actor=actor, unit=acting_unit(assignment, decision, actor), role=decision.role, target=assignment,
+        target_label=f"{assignment.task.plan.title[:60]} · 第{assignment.task.number}项 · {assignment.unit.short_name}",
+        plan_id=assignment.task.plan_id, task_id=assignment.task_id, assignment_id=assignment.pk,
+        from_state=from_state, to_state=assignment.state, reason=reason,
+        details={**(details or {}), **({"submission": submission.number} if submission else {})},
+    )
+
+
+def _prepare(actor, assignment_id: int, action: str) -> tuple[Assignment, Decision, Submission | None]:
+    assignment = _locked(assignment_id)
+    submission = assignment.submissions.order_by("-number").first()
+    decision = decide(actor, assignment, action, submission=submission)
+    raise_for(decision)
+    return assignment, decision, submission
+
+
+def assignment_start(*, actor, assignment_id: int) -> Assignment:
+    """Begin work on an assignment (已交办 → 办理中)."""
+    with transaction.atomic():
+        assignment, decision, _sub = _prepare(actor, assignment_id, "start")
+        _transition(assignment, "start", decision, actor)
+    return assignment
+
+
+def assignment_submit(*, actor, assignment_id: int, report: str, no_file_statement: str = "",
+                      evidence_ids: Sequence[int] | None = None) -> Submission:
+    """Submit a written report with evidence files, or an explicit "no file" statement (报送).
+
+    The files and the report are frozen into a new Submission; ``evidence_ids`` picks which of
+    the assignment's current files go in (default: all of them).
+    """
+    report, no_file_statement = (report or "").strip(), (no_file_statement or "").strip()
+    with transaction.atomic():
+        assignment, decision, previous = _prepare(actor, assignment_id, "submit")
+        files = list(Evidence.objects.filter(assignment=assignment, withdrawn_at__isnull=True).order_by("id"))
+        if evidence_ids is not None:
+            wanted = set(evidence_ids)
+            unknown = wanted - {f.pk for f in files}
+            if unknown:
+                raise Invalid(_("所选佐证材料不属于该承办件"), fields={"evidence_ids": [str(sorted(unknown))]})
+            files = [f for f in files if f.pk in wanted]
+        errors = {}
+        if not report:
+            errors["report"] = [_("请填写书面报告")]
+        if not files and not no_file_statement:
+            errors["files"] = [_("请上传至少一份佐证材料，或说明无佐证材料的原因")]
+        if errors:
+            raise Invalid(_("报送内容不完整"), fields=errors)
+        submission = Submission.objects.create(
+            assignment=assignment, number=(previous.number + 1 if previous else 1), report=report,
+            no_file_statement=no_file_statement if not files else "", submitted_by=actor,
+            submitted_at=timezone.now(),
+        )
+        submission.files.set(files)
+        _transition(assignment, "submit", decision, actor, submission=submission, details={
+            "report_chars": len(report),
+            "files": [{"name": f.original_name, "sha256": f.sha256, "size": f.size} for f in files],
+            "no_file_statement": submission.no_file_statement,
+            "changes": _changes(previous, submission, files),
+        })
+    return submission
+
+
+def _changes(previous: Submission | None, current: Submission, files: list[Evidence]) -> dict:
+    """What the new submission changed against the one before it."""
+    if previous is None:
+        return {}
+    before = {f.pk: f.original_name for f in previous.files.all()}
+    after = {f.pk: f.original_name for f in files}
+    return {
+        "report_changed": previous.report != current.report,
+        "files_added": [after[k] for k in after.keys() - before.keys()],
+        "files_removed": [before[k] for k in before.keys() - after.keys()],
+    }
+
+
+def assignment_approve(*, actor, assignment_id: int, opinion: str = "") -> Assignment:
+    """The lead department approves the submitted work (已报送 → 牵头审核通过)."""
+    with transaction.atomic():
+        assignment, decision, submission = _prepare(actor, assignment_id, "approve")
+        submission.reviewed_by, submission.reviewed_at = actor, timezone.now()
+        submission.review_opinion = (opinion or "").strip()
+        submission.save(update_fields=["reviewed_by", "reviewed_at", "review_opinion"])
+        _transition(assignment, "approve", decision, actor, submission=submission,
+                    details={"opinion": submission.review_opinion})
+    return assignment
+
+
+def assignment_return(*, actor, assignment_id: int, reason: str) -> Assignment:
+    """Send work back for rework with a reason, from review or from acceptance (退回)."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        assignment, decision, submission = _prepare(actor, assignment_id, "return")
+        if not reason:
+            raise Invalid(_("退回必须填写理由"), fields={"reason": [_("请填写退回理由")]})
+        submission.returned_by, submission.returned_at = actor, timezone.now()
+        submission.returned_from, submission.return_reason = assignment.state, reason
+        submission.save(update_fields=["returned_by", "returned_at", "returned_from", "return_reason"])
+        _transition(assignment, "return", decision, actor, reason=reason, submission=submission)
+    return assignment
+
+
+def assignment_accept(*, actor, assignment_id: int, opinion: str = "") -> Assignment:
+    """The supervising office accepts and closes the work (牵头审核通过 → 已验收办结)."""
+    with transaction.atomic():
+        assignment, decision, submission = _prepare(actor, assignment_id, "accept")
+        submission.accepted_by, submission.accepted_at = actor, timezone.now()
+        submission.acceptance_opinion = (opinion or "").strip()
+        submission.save(update_fields=["accepted_by", "accepted_at", "acceptance_opinion"])
+        _transition(assignment, "accept", decision, actor, submission=submission,
+                    details={"opinion": submission.acceptance_opinion})
+        for hook in after_accept_commit:
+            transaction.on_commit(lambda hook=hook, pk=assignment.pk: hook(pk))
+    return assignment
+
