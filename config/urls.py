@@ -12,5 +12,8 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("plans/", include("workflows.urls")),
+    path("", include("approvals.urls")),
+    path("workflow/", include("approvals.flow_urls")),
+    path("api/", include("approvals.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,6 @@
 """Settings for the test suite: SQLite by default, PostgreSQL when DATABASE_URL says so."""
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import VAR_DIR, env, sqlite_tuned
 
@@ -12,7 +14,8 @@ DATABASES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the suite then runs with WAL and IMMEDIATE as users' databases do.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # One file per test process, so two runs on one machine never share (and destroy) a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 MEDIA_ROOT = VAR_DIR / "test-media"
 AUDIT_CHECKPOINT_KEY = "test-checkpoint-key"
 AUDIT_CHECKPOINT_FILE = VAR_DIR / "test-audit-checkpoints.jsonl"
