@@ -1,0 +1,239 @@
+"""Decide what an uploaded evidence file is by its content, and refuse what we do not accept.
+
+Pure: no Django models, no database. ``sniff`` looks at the bytes, never trusts the name for
+the type, and insists that the name's extension agrees with what the bytes are. Zip-based
+files are examined through their central directory only; nothing is ever extracted.
+"""
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+HEAD_BYTES = 64 * 1024  # how much of the start callers should pass as ``head``
+EDGE_BYTES = 64 * 1024  # how much of each end is searched for a second, hidden format
+MAX_NAME_CHARS = 255
+ZIP_MAX_TOTAL_BYTES = 200 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+# Below this size a member's ratio is not judged: small, repetitive XML (styles, empty sheets)
+# compresses beyond 100:1 and is harmless; the total above still bounds the whole archive.
+ZIP_RATIO_FLOOR_BYTES = 1024 * 1024
+ZIP_MAX_MEMBERS = 10_000
+
+ALLOWED_SUMMARY = "PDF、Word（.doc/.docx）、Excel（.xls/.xlsx）、OFD、JPEG、PNG、ZIP 或纯文本（.txt/.csv）"
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ofd": "application/ofd",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "zip": "application/zip",
+    "text": "text/plain",
+}
+# The extensions each kind may carry.
+EXTENSIONS = {
+    "pdf": {".pdf"}, "docx": {".docx"}, "xlsx": {".xlsx"}, "doc": {".doc"}, "xls": {".xls"},
+    "ofd": {".ofd"}, "jpeg": {".jpg", ".jpeg"}, "png": {".png"}, "zip": {".zip"}, "text": {".txt", ".csv"},
+}
+_KIND_OF_EXTENSION = {ext: kind for kind, exts in EXTENSIONS.items() for ext in exts}
+
+_PDF = b"%PDF-"
+_JPEG = b"\xff\xd8\xff"
+_PNG = b"\x89PNG\r\n\x1a\n"
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = (b"PK\x03\x04", b"PK\x05\x06")
+_EXECUTABLES = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe",
+                b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"#!")
+# Formats we name so the refusal is clear (BMP, WAV and the like fail the text check anyway).
+_OTHER_BINARY = (b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")
+_ZIP_DIRECTORY = (b"PK\x01\x02", b"PK\x05\x06")
+_MARKUP = re.compile(rb"<\s*(script|html|svg|iframe)\b|<!doctype\s+html", re.IGNORECASE)
+# OLE2 directory entries name their streams in UTF-16LE: Word keeps "WordDocument", Excel "Workbook"/"Book".
+_OLE_STREAMS = {"doc": ("WordDocument",), "xls": ("Workbook", "Book")}
+# Bidirectional controls and marks that can make "invoice‮fdp.exe" read as "invoiceexe.pdf".
+_BIDI = {0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+_TEXT_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")  # tab, LF, FF and CR are text
+
+
+class FileRejected(Exception):
+    """An upload we do not accept; ``message`` says why, in Chinese."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class FileKind:
+    kind: str  # pdf, docx, xlsx, doc, xls, ofd, jpeg, png, zip, text
+    content_type: str
+
+
+def clean_name(name: str) -> str:
+    """Return the base name to keep as metadata, or raise FileRejected.
+
+    Any directory part (``../``, ``..\\``, ``C:\\``, ``/etc/``) is dropped; control, format and
+    bidirectional characters anywhere in the name refuse it, as do an empty or over-long name.
+    """
+    name = name or ""
+    for ch in name:
+        if ord(ch) in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            raise FileRejected("文件名含有不可见或控制字符")
+    base = re.sub(r"^[A-Za-z]:", "", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    if base in ("", ".", ".."):
+        raise FileRejected("文件名不能为空")
+    if len(base) > MAX_NAME_CHARS:
+        raise FileRejected(f"文件名过长（不能超过 {MAX_NAME_CHARS} 个字符）")
+    return base
+
+
+def extension(name: str) -> str:
+    stem, dot, ext = name.rpartition(".")
+    return f".{ext.lower()}" if dot and stem.strip() else ""
+
+
+def sniff(head: bytes, name: str, *, read_more: Callable[[], BinaryIO] | None = None) -> FileKind:
+    """Decide the kind of a file from its content and check that its name agrees.
+
+    ``head`` is the start of the content (``HEAD_BYTES`` is plenty). ``read_more`` returns a
+    seekable binary file holding the whole content, for the checks that need more than the
+    start (zip directories, the end of the file, text decoding); without it ``head`` is taken
+    to be the whole content. Raise FileRejected with a Chinese message for anything refused.
+    """
+    base = clean_name(name)
+    handle = read_more() if read_more is not None else io.BytesIO(head)
+    expected = _KIND_OF_EXTENSION.get(extension(base))
+    if expected is None:
+        raise FileRejected(f"不支持的文件扩展名：仅接受 {ALLOWED_SUMMARY}")
+    kind = _detect(head, handle, expected)
+    if kind != expected and not (expected == "zip" and kind in ("docx", "xlsx", "ofd")):
+        raise FileRejected("文件内容与扩展名不符")
+    if expected == "zip":
+        kind = "zip"  # a container named .zip is kept and served as a zip
+    content_type = CONTENT_TYPES[kind]
+    if kind == "text":
+        content_type += f"; charset={_text_encoding(handle)}"
+    return FileKind(kind=kind, content_type=content_type)
+
+
+def _detect(head: bytes, handle: BinaryIO, expected: str) -> str:
+    if not head:
+        raise FileRejected("文件为空")
+    for magic, kind in ((_PDF, "pdf"), (_JPEG, "jpeg"), (_PNG, "png")):
+        if head.startswith(magic):
+            _refuse_polyglot(handle)
+            return kind
+    if head.startswith(_OLE2):
+        return _ole_kind(handle, expected)
+    if head.startswith(_ZIP):
+        return _zip_kind(handle)
+    if head.startswith(_EXECUTABLES):
+        raise FileRejected("不接受可执行文件或脚本")
+    if _MARKUP.search(head[:EDGE_BYTES]):
+        raise FileRejected("不接受网页（HTML）、SVG 或含脚本的文件")
+    if head.startswith(_OTHER_BINARY):
+        raise FileRejected(f"不支持的文件类型：仅接受 {ALLOWED_SUMMARY}")
+    if _text_encoding(handle, strict=False):
+        _refuse_markup_at_end(handle)
+        return "text"
+    raise FileRejected(f"不支持的文件类型：仅接受 {ALLOWED_SUMMARY}")
+
+
+def _edges(handle: BinaryIO) -> tuple[bytes, bytes]:
+    handle.seek(0, io.SEEK_END)
+    size = handle.tell()
+    handle.seek(0)
+    first = handle.read(EDGE_BYTES)
+    handle.seek(max(0, size - EDGE_BYTES))
+    return first, handle.read(EDGE_BYTES)
+
+
+def _refuse_polyglot(handle: BinaryIO) -> None:
+    """Refuse a PDF or image that is also a zip or a web page (it would open as either)."""
+    for part in _edges(handle):
+        if any(marker in part for marker in _ZIP_DIRECTORY):
+            raise FileRejected("文件中夹带了压缩包内容，已拒绝")
+        if _MARKUP.search(part):
+            raise FileRejected("文件中夹带了网页或脚本内容，已拒绝")
+
+
+def _refuse_markup_at_end(handle: BinaryIO) -> None:
+    for part in _edges(handle):
+        if _MARKUP.search(part):
+            raise FileRejected("不接受网页（HTML）、SVG 或含脚本的文件")
+
+
+def _ole_kind(handle: BinaryIO, expected: str) -> str:
+    """Tell a legacy Word file from an Excel one by the stream names in its directory."""
+    if expected not in _OLE_STREAMS:
+        return "ole"
+    patterns = [(s + "\x00").encode("utf-16-le") for s in _OLE_STREAMS[expected]]
+    handle.seek(0)
+    tail = b""
+    while chunk := handle.read(1024 * 1024):
+        window = tail + chunk
+        if any(p in window for p in patterns):
+            return expected
+        tail = window[-64:]
+    return "ole"
+
+
+def _zip_kind(handle: BinaryIO) -> str:
+    """Classify a zip by its members, refusing bombs; read the central directory only."""
+    handle.seek(0)
+    try:
+        with zipfile.ZipFile(handle) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise FileRejected("压缩文件已损坏，无法读取") from exc
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise FileRejected(f"压缩文件内的文件过多（不能超过 {ZIP_MAX_MEMBERS} 个）")
+    total = 0
+    for member in members:
+        total += member.file_size
+        if total > ZIP_MAX_TOTAL_BYTES:
+            raise FileRejected(f"压缩文件解压后过大（不能超过 {ZIP_MAX_TOTAL_BYTES // (1024 * 1024)} MB）")
+        if member.file_size > ZIP_RATIO_FLOOR_BYTES and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1):
+            raise FileRejected(f"压缩文件压缩比异常（超过 {ZIP_MAX_RATIO}:1），疑似压缩炸弹")
+    names = {m.filename for m in members}
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "OFD.xml" in names:
+        return "ofd"
+    return "zip"
+
+
+def _text_encoding(handle: BinaryIO, *, strict: bool = True) -> str:
+    """Return "utf-8" or "gb18030" if the whole content is text in it, else "" (or refuse when strict)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        if _decodes(handle, encoding):
+            return "utf-8" if encoding == "utf-8-sig" else encoding
+    if strict:
+        raise FileRejected(f"不支持的文件类型：仅接受 {ALLOWED_SUMMARY}")
+    return ""
+
+
+def _decodes(handle: BinaryIO, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    handle.seek(0)
+    try:
+        while chunk := handle.read(1024 * 1024):
+            # In UTF-8 and GB18030 every byte below 0x20 is the control character itself.
+            if _TEXT_CONTROLS.search(chunk):
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
