@@ -1,5 +1,29 @@
-from django.urls import path  # noqa: F401
+"""The JSON API under /api/ (see approvals.api.views), and its OpenAPI schema.
+
+No Swagger or Redoc page: their scripts come from a CDN, which the product never loads.
+"""
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
+
+from . import views
 
 app_name = "api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]), name="schema"),
+    path("assignments/", views.AssignmentListView.as_view(), name="assignment_list"),
+    path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment_detail"),
+    path("assignments/<int:pk>/evidence/", views.EvidenceUploadView.as_view(), name="assignment_evidence"),
+    path("assignments/<int:pk>/start/", views.StartView.as_view(), name="assignment_start"),
+    path("assignments/<int:pk>/submit/", views.SubmitView.as_view(), name="assignment_submit"),
+    path("assignments/<int:pk>/approve/", views.ApproveView.as_view(), name="assignment_approve"),
+    path("assignments/<int:pk>/return/", views.ReturnView.as_view(), name="assignment_return"),
+    path("assignments/<int:pk>/accept/", views.AcceptView.as_view(), name="assignment_accept"),
+    path("plans/", views.PlanListView.as_view(), name="plan_list"),
+    path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path("plans/<int:pk>/dispatch/", views.PlanDispatchView.as_view(), name="plan_dispatch"),
+    path("tasks/<int:pk>/select_units/", views.TaskSelectUnitsView.as_view(), name="task_select_units"),
+    # Last, and only for addresses ending in "/", so APPEND_SLASH still redirects the others.
+    re_path(r"^(.*/)?$", views.UnknownEndpointView.as_view(), name="unknown"),
+]

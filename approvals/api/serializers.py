@@ -1,0 +1,228 @@
+"""What the API shows (output) and what it accepts (input); the services decide the rest."""
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from approvals.policies import ASSIGNMENT_ACTIONS
+from workflows.models import (
+    Assignment,
+    AssignmentState,
+    Evidence,
+    Plan,
+    Submission,
+    Task,
+)
+
+# Output ------------------------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every refusal (for the schema)."""
+
+    detail = serializers.CharField(help_text=_("中文说明"))
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False,
+                                   help_text=_("仅 400：各字段的错误"))
+    state = serializers.ChoiceField(choices=AssignmentState.choices, required=False,
+                                    help_text=_("仅 409：承办件当前状态"))
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "name", "content_type", "size", "sha256", "uploaded_at"]
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    """One frozen submission round, with what happened to it afterwards."""
+
+    files = EvidenceSerializer(many=True)
+    submitted_by = serializers.CharField(source="submitted_by.username")
+    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None)
+    accepted_by = serializers.CharField(source="accepted_by.username", default=None)
+    returned_by = serializers.CharField(source="returned_by.username", default=None)
+    # A plain string: a second enum of the same states would only confuse the schema.
+    returned_from = serializers.CharField(help_text=_("从哪个状态退回（submitted 或 lead_reviewed），未退回为空"))
+    returned_from_label = serializers.CharField(source="get_returned_from_display")
+
+    class Meta:
+        model = Submission
+        fields = ["number", "report", "no_file_statement", "files", "submitted_by", "submitted_at",
+                  "reviewed_by", "reviewed_at", "review_opinion", "accepted_by", "accepted_at",
+                  "acceptance_opinion", "returned_by", "returned_at", "returned_from", "returned_from_label",
+                  "return_reason"]
+
+
+class SectionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    numeral = serializers.CharField()
+    title = serializers.CharField()
+
+
+class TaskRefSerializer(serializers.ModelSerializer):
+    plan = serializers.IntegerField(source="plan_id")
+    section = SectionRefSerializer()
+
+    class Meta:
+        model = Task
+        fields = ["id", "number", "text", "plan", "section"]
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    """An assignment as a list row. ``available_actions`` is set on the object by the view."""
+
+    state_label = serializers.CharField(source="get_state_display")
+    unit = serializers.CharField(source="unit.short_name")
+    task = TaskRefSerializer()
+    round = serializers.CharField(source="round.name")
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assignment
+        fields = ["id", "state", "state_label", "unit", "task", "due_date", "round", "round_id",
+                  "available_actions"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ASSIGNMENT_ACTIONS)))
+    def get_available_actions(self, assignment) -> list[str]:
+        return assignment.available_actions
+
+
+class AssignmentDetailSerializer(AssignmentSerializer):
+    """An assignment with every submission round (``rounds``) prefetched by the view."""
+
+    rounds = SubmissionSerializer(many=True, source="submission_list")
+
+    class Meta(AssignmentSerializer.Meta):
+        fields = [*AssignmentSerializer.Meta.fields, "rounds"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    lead_units = serializers.ListField(source="lead_names", child=serializers.CharField())
+    responsible_terms = serializers.ListField(source="responsible_names", child=serializers.CharField())
+    cooperating_units = serializers.ListField(source="cooperating_names", child=serializers.CharField())
+    deadlines = serializers.SerializerMethodField()
+    targets = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["id", "number", "text", "lead_units", "responsible_terms", "cooperating_units", "deadlines",
+                  "targets"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_deadlines(self, task) -> list[dict]:
+        return [{"date": d.date.isoformat(), "phrase": d.phrase} for d in task.deadlines.all()]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_targets(self, task) -> list[dict]:
+        return [{"value": t.value, "phrase": t.phrase} for t in task.targets.all()]
+
+
+class SectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    numeral = serializers.CharField()
+    title = serializers.CharField()
+    tasks = TaskSerializer(many=True, source="tasks.all")
+
+
+class RoundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    supervising_unit = serializers.CharField(source="supervising_unit.short_name", default=None)
+    task_count = serializers.IntegerField()
+
+    class Meta:
+        model = Plan
+        fields = ["id", "title", "doc_number", "issuer", "issued_on", "supervising_unit", "task_count"]
+
+
+class PlanDetailSerializer(PlanSerializer):
+    rounds = RoundSerializer(many=True, source="rounds.all")
+    sections = SectionSerializer(many=True, source="sections.all")
+
+    class Meta(PlanSerializer.Meta):
+        fields = [*PlanSerializer.Meta.fields, "rounds", "sections"]
+
+
+class AwaitingSelectionSerializer(serializers.Serializer):
+    task = serializers.IntegerField(help_text=_("任务编号"))
+    term = serializers.CharField(help_text=_("待牵头部门选定单位的责任部门统称"))
+
+
+class DispatchResultSerializer(serializers.Serializer):
+    round = RoundSerializer()
+    created = serializers.IntegerField(source="created_count", help_text=_("新建承办件数"))
+    problems = serializers.ListField(child=serializers.CharField())
+    awaiting_selection = AwaitingSelectionSerializer(many=True, source="awaiting")
+
+
+# Input -------------------------------------------------------------------------------------
+# Only shapes and types are checked here; whether a field may be empty is the service's call,
+# made after its permission check, so a caller without the right learns nothing more.
+
+class AssignmentFilterSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=AssignmentState.choices, required=False, label=_("状态"))
+    task = serializers.IntegerField(required=False, min_value=1, label=_("任务 ID"))
+    unit = serializers.CharField(required=False, max_length=64, label=_("责任单位简称"))
+    plan = serializers.IntegerField(required=False, min_value=1, label=_("计划 ID"))
+
+
+class SubmitSerializer(serializers.Serializer):
+    report = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("书面报告（必填）"))
+    no_file_statement = serializers.CharField(required=False, allow_blank=True, default="",
+                                              help_text=_("无佐证材料说明（没有文件时必填）"))
+    evidence_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+                                         allow_null=True, default=None,
+                                         help_text=_("本次报送的佐证材料；省略则报送全部现有材料"))
+
+
+class OpinionSerializer(serializers.Serializer):
+    opinion = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("意见（可选）"))
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("退回理由（必填）"))
+
+
+class NoInputSerializer(serializers.Serializer):
+    pass
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(error_messages={"required": _("请选择要上传的文件"),
+                                                 "empty": _("上传的文件是空的"),
+                                                 "invalid": _("请以 multipart/form-data 上传文件")})
+
+
+class DispatchSerializer(serializers.Serializer):
+    round = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    task = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+    def validate_round(self, value):
+        plan = self.context["plan"]
+        if value is not None and not plan.rounds.filter(pk=value).exists():
+            raise serializers.ValidationError(_("该计划没有这个报送轮次"))
+        return value
+
+    def validate_task(self, value):
+        plan = self.context["plan"]
+        if value is not None and not plan.tasks.filter(pk=value).exists():
+            raise serializers.ValidationError(_("该计划没有这项任务"))
+        return value
+
+
+class SelectUnitsSerializer(serializers.Serializer):
+    units = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list,
+                                  help_text=_("单位简称"))
+    round = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+    def validate_round(self, value):
+        task = self.context["task"]
+        if value is not None and not task.plan.rounds.filter(pk=value).exists():
+            raise serializers.ValidationError(_("该计划没有这个报送轮次"))
+        return value
