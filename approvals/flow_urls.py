@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import flow_views
 
 app_name = "flow"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("queue/", flow_views.queue, name="queue"),
+    path("done/", flow_views.done, name="done"),
+    path("tasks/<int:task_pk>/", flow_views.task_redirect, name="task"),
+]
