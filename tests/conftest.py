@@ -47,6 +47,8 @@ def _audit_triggers(request):
     from audit import triggers
 
     triggers.install(connection)
+    if transactional:
+        _reload_reference_directory()
     yield
     if transactional:
         triggers.remove(connection)
@@ -58,3 +60,15 @@ def postgres_only():
 
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (make test does when a server is reachable)")
+
+
+def _reload_reference_directory() -> None:
+    """Put back the unit directory the migrations ship: a transactional test's flush removed it."""
+    import importlib
+
+    from django.apps import apps
+
+    from workflows.models import Unit
+
+    if not Unit.objects.exists():
+        importlib.import_module("workflows.migrations.0002_reference_units").load(apps, None)
