@@ -54,6 +54,7 @@ lint: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) bench/parse_reference.py
+	$(PY) bench/audit_bench.py
 
 messages: $(VENV)/.installed-dev
 	$(MANAGE) makemessages -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
