@@ -12,6 +12,7 @@ ACTIONS = {
     "auth.user_created": _("新增用户账号"),
     "auth.user_changed": _("修改用户账号"),
     "auth.user_deleted": _("删除用户账号"),
+    "auth.api_token_issued": _("签发 API 令牌"),
     "auth.membership_granted": _("授予单位角色"),
     "auth.membership_revoked": _("撤销单位角色"),
     "access.denied": _("越权操作被拒绝"),

@@ -398,3 +398,13 @@ def test_a_zip_member_list_is_never_extracted_to_disk(world, settings):
     assert evidence.kind == "zip"
     assert [p.name for p in stored_files(settings)] == [Path(evidence.file.name).name]
     assert not (Path(settings.MEDIA_ROOT).parent / "outside.txt").exists()
+
+
+def test_a_recorded_file_missing_from_the_store_is_reported_plainly_not_as_absent(world, settings):
+    from workflows.services.errors import Missing
+
+    evidence = world.upload(MINIMAL_PDF, "报告.pdf")
+    (Path(settings.MEDIA_ROOT) / evidence.file.name).unlink()
+    with pytest.raises(Missing) as missing:
+        ev.evidence_open(actor=world.submitter, evidence_id=evidence.pk)
+    assert missing.value.status == 500 and "缺失" in missing.value.message

@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from approvals.policies import Decision, decide
 from audit.services import record_event
 
-from ..models import Assignment, Evidence, Submission
+from ..models import Assignment, AssignmentState, Evidence, Submission
 from .errors import Invalid, NotFound, WrongState, raise_for
 
 EVENT_OF_ACTION = {"start": "assignment.started", "submit": "assignment.submitted",
@@ -58,7 +58,9 @@ def _transition(assignment: Assignment, action: str, decision: Decision, actor, 
         method()
         assignment.save()
     except (TransitionNotAllowed, ConcurrentTransition) as exc:
-        raise WrongState(_("承办件状态已变化，请刷新后重试")) from exc
+        current = Assignment.objects.filter(pk=assignment.pk).values_list("state", flat=True).first()
+        label = dict(AssignmentState.choices).get(current, current)
+        raise WrongState(_("承办件状态已变为“%(state)s”，请刷新后重试") % {"state": label}) from exc
     for hook in after_transition:
         hook(assignment, action, actor)
     record_event(

@@ -161,6 +161,8 @@ def plan_dispatch(*, actor, plan_id: int, round_id: int | None = None, task_id: 
             raise NotFound(_("计划不存在"))
         if not can_supervise(actor, plan):
             raise NotAllowed(_("只有该计划的督办单位可以交办"))
+        if task_id is not None and not plan.tasks.filter(pk=task_id).exists():
+            raise Invalid(_("该任务不属于此计划"), fields={"task": [_("该任务不属于此计划")]})
         round_ = _round(plan, round_id, actor)
         result = DispatchResult(round=round_)
         tasks = _tasks(plan, [task_id] if task_id else None)
@@ -177,7 +179,7 @@ def _round(plan: Plan, round_id, actor) -> ReportingRound:
         return default_round(plan, actor)
     round_ = plan.rounds.filter(pk=round_id).first()
     if round_ is None:
-        raise NotFound(_("报送轮次不存在"))
+        raise Invalid(_("该轮次不属于此计划"), fields={"round": [_("该轮次不属于此计划")]})
     return round_
 
 
@@ -200,16 +202,16 @@ def task_select_units(*, actor, task_id: int, unit_names: Sequence[str], round_i
         units = {u.short_name: u for u in Unit.objects.filter(short_name__in=names, is_active=True)}
         missing = [n for n in names if n not in units]
         if missing:
-            raise Invalid(_("单位库中没有这些启用单位：%(names)s") % {"names": "、".join(missing)},
-                          fields={"units": missing})
+            message = _("单位库中没有这些启用单位：%(names)s") % {"names": "、".join(missing)}
+            raise Invalid(message, fields={"units": [message]})
         pairs = []
         for name in names:
             unit = units[name]
             party = next((p for p in relevant if p.group_term.kind == unit.kind), None)
             if party is None:
-                raise Invalid(_("“%(unit)s”不属于本任务的相关责任部门（%(terms)s）")
-                              % {"unit": name, "terms": "、".join(p.name for p in relevant)},
-                              fields={"units": [name]})
+                message = (_("“%(unit)s”不属于本任务的相关责任部门（%(terms)s）")
+                           % {"unit": name, "terms": "、".join(p.name for p in relevant)})
+                raise Invalid(message, fields={"units": [message]})
             pairs.append((task, unit, party))
         round_ = _round(task.plan, round_id, actor)
         result = DispatchResult(round=round_, created=_create(round_, pairs))
@@ -231,7 +233,8 @@ def round_open(*, actor, plan_id: int, name: str) -> ReportingRound:
         if not name:
             raise Invalid(_("请填写轮次名称"), fields={"name": [_("请填写轮次名称")]})
         if plan.rounds.filter(name=name).exists():
-            raise Invalid(_("已有名为“%(name)s”的轮次") % {"name": name}, fields={"name": [name]})
+            message = _("已有名为“%(name)s”的轮次") % {"name": name}
+            raise Invalid(message, fields={"name": [message]})
         default_round(plan, actor)
         position = plan.rounds.order_by("-position").values_list("position", flat=True).first() + 1
         round_ = ReportingRound.objects.create(plan=plan, name=name, position=position, opened_by=actor)

@@ -33,6 +33,12 @@ class TooLarge(ActionError):
     status = 413
 
 
+class Missing(ActionError):
+    """A file the records promise is not in the store: an integrity failure, told plainly."""
+
+    status = 500
+
+
 def raise_for(decision) -> None:
     """Turn a refused policy Decision into the matching error."""
     if decision.allowed:

@@ -14,6 +14,7 @@ Size limits (settings):
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import tempfile
 import unicodedata
@@ -32,11 +33,14 @@ from audit.services import record_event
 from .. import filetypes
 from ..models import Assignment, Evidence
 from .assignments import acting_unit
-from .errors import Invalid, NotFound, TooLarge, WrongState, raise_for
+from .errors import Invalid, Missing, NotFound, TooLarge, WrongState, raise_for
 
 CHUNK_BYTES = 1024 * 1024
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_ROUND_BYTES = 200 * 1024 * 1024
+
+
+logger = logging.getLogger(__name__)
 
 
 def max_file_bytes() -> int:
@@ -181,7 +185,12 @@ def evidence_open(*, actor, evidence_id: int):
     perms = assignment_permissions(actor, assignment)
     if "view_assignment" not in perms:
         raise NotFound(_("佐证材料不存在"))
-    handle = evidence.file.storage.open(evidence.file.name, "rb")
+    try:
+        handle = evidence.file.storage.open(evidence.file.name, "rb")
+    except FileNotFoundError:
+        # A recorded file missing from the store is an integrity failure, not a "not found".
+        logger.error("evidence %s: stored file %s is missing", evidence.pk, evidence.file.name)
+        raise Missing(_("该佐证材料的存储文件缺失，已记录，请联系系统管理员")) from None
     try:
         unit, role = _viewer(actor, assignment, perms)
         with transaction.atomic():

@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from audit.services import record_event
+
 
 class Command(BaseCommand):
     help = _("打印用户的 API 令牌（没有则创建）")
@@ -20,5 +22,7 @@ class Command(BaseCommand):
             # Token authentication refuses inactive accounts; a token would only mislead.
             raise CommandError(_("用户“%(name)s”已停用，不能使用 API") % {"name": username})
         with transaction.atomic():
-            token, _created = Token.objects.get_or_create(user=user)
+            token, created = Token.objects.get_or_create(user=user)
+            if created:
+                record_event(action="auth.api_token_issued", target=user, details={"user": user.get_username()})
         self.stdout.write(token.key)
