@@ -1,5 +1,6 @@
 # The two commands in README.md do all set-up on a fresh Debian machine with Python 3.11:
-#   make run   — venv, dependencies, migrations, unit directory + reference plan, admin, server on 127.0.0.1:8000
+#   make run   — venv, dependencies, migrations, unit directory + reference plan, demo accounts and
+#                dispatch, admin, server on 127.0.0.1:8000
 #   make test  — venv, test dependencies, the whole suite on SQLite, then on PostgreSQL when one is reachable
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -28,6 +29,7 @@ run: $(VENV)/.installed-runtime
 	mkdir -p var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_plan $(REFERENCE_PLAN) --supervisor 市政府法制办 --skip-existing
+	$(MANAGE) load_demo
 	$(MANAGE) setup_admin
 	@echo "服务地址：http://127.0.0.1:8000/  （Ctrl+C 停止）"
 	$(MANAGE) runserver 127.0.0.1:8000

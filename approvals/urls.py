@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import dispatch_views, views
 
 app_name = "approvals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("assignments/", views.assignment_list, name="assignment_list"),
+    path("assignments/<int:pk>/", views.assignment_detail, name="assignment_detail"),
+    path("assignments/<int:pk>/start/", views.assignment_action, {"action": "start"}, name="assignment_start"),
+    path("assignments/<int:pk>/submit/", views.assignment_action, {"action": "submit"}, name="assignment_submit"),
+    path("assignments/<int:pk>/approve/", views.assignment_action, {"action": "approve"},
+         name="assignment_approve"),
+    path("assignments/<int:pk>/return/", views.assignment_action, {"action": "return"}, name="assignment_return"),
+    path("assignments/<int:pk>/accept/", views.assignment_action, {"action": "accept"}, name="assignment_accept"),
+    path("assignments/<int:pk>/due-date/", views.assignment_action, {"action": "due_date"},
+         name="assignment_due_date"),
+    path("assignments/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("evidence/<int:evidence_id>/download/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:evidence_id>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"),
+    path("dispatch/plans/<int:plan_id>/", dispatch_views.plan_dispatch, name="plan_dispatch"),
+    path("dispatch/plans/<int:plan_id>/rounds/", dispatch_views.round_open, name="round_open"),
+    path("dispatch/tasks/<int:task_id>/units/", dispatch_views.task_select_units, name="task_select_units"),
+]

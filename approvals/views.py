@@ -1,9 +1,43 @@
-"""Sign-in and sign-out, recorded in the audit trail."""
-from django.contrib.auth import views as auth_views
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+"""Sign-in and sign-out, recorded in the audit trail; and the assignment screens.
 
-from . import services
+The screens look each object up through a selector scoped to the user (hidden and absent both
+give 404), call one service and map its refusal to a page with the same HTTP status
+(403/404/409/400/413). Every state-changing view is POST-only and CSRF-protected.
+"""
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.models import AuditEvent
+from workflows.models import (
+    AssignmentState,
+    Evidence,
+    PartyRole,
+    Submission,
+    TaskParty,
+)
+from workflows.services import assignments as assignment_services
+from workflows.services import dispatch as dispatch_services
+from workflows.services.errors import ActionError
+
+from . import forms, services
+from .models import Role
+from .policies import (
+    ACTION_LABELS,
+    assignment_permissions,
+    available_actions,
+    can_supervise,
+)
+from .selectors import assignments_awaiting, assignments_visible_to
 
 
 class LoginView(auth_views.LoginView):
@@ -22,3 +56,274 @@ class LoginView(auth_views.LoginView):
 def logout_view(request):
     services.sign_out(request=request)
     return redirect("login")
+
+
+PAGE_SIZE = 50
+# What each waiting state asks of the person who has it in 我的待办.
+WAITING_LABELS = {"assigned": _l("待开始办理"), "in_progress": _l("待报送"), "submitted": _l("待审核"),
+                  "lead_reviewed": _l("待验收")}
+URL_NAMES = {"start": "approvals:assignment_start", "submit": "approvals:assignment_submit",
+             "approve": "approvals:assignment_approve", "return": "approvals:assignment_return",
+             "accept": "approvals:assignment_accept", "upload_evidence": "approvals:evidence_upload"}
+# Service field names that the forms call differently.
+FIELD_OF = {"files": "evidence_ids"}
+
+
+def _not_found(request, message=""):
+    return render(request, "approvals/not_found.html",
+                  {"message": message or _("承办件不存在，或您无权查看。")}, status=404)
+
+
+def _is_xhr(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _visible(request, pk: int):
+    return assignments_visible_to(request.user).select_related("task__plan__supervising_unit").filter(pk=pk).first()
+
+
+# ----- lists ----------------------------------------------------------------------------------
+
+@require_GET
+@login_required
+def inbox(request):
+    """我的待办: what waits for me, by due date, with counts per state; a fixed number of queries."""
+    awaiting = assignments_awaiting(request.user)
+    counts = dict(awaiting.order_by().values_list("state").annotate(n=Count("id")))
+    paginator = Paginator(awaiting, PAGE_SIZE, allow_empty_first_page=True)
+    paginator.count = sum(counts.values())  # known already: spare the paginator its own COUNT
+    page = paginator.get_page(request.GET.get("page"))
+    summary = [{"state": state, "label": WAITING_LABELS[state], "state_label": label, "count": counts.get(state, 0)}
+               for state, label in AssignmentState.choices if state in WAITING_LABELS]
+    return render(request, "approvals/inbox.html", {
+        "page": page, "summary": summary, "total": paginator.count, "today": timezone.localdate()})
+
+
+@require_GET
+@login_required
+def assignment_list(request):
+    """Everything I may see, filtered, in keyset pages of 50 by (due date, id)."""
+    form = forms.AssignmentFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "approvals/assignment_list.html", {"form": form, "items": []}, status=400)
+    if not request.GET:
+        form = forms.AssignmentFilterForm({})
+        form.is_valid()
+    rows = list(form.filter(assignments_visible_to(request.user).order_by("due_date", "id"))[:PAGE_SIZE + 1])
+    items, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    next_query = ""
+    if more:
+        query = request.GET.copy()
+        query["after"] = f"{items[-1].due_date.isoformat()}_{items[-1].pk}"
+        next_query = query.urlencode()
+    first_query = request.GET.copy()
+    first_query.pop("after", None)
+    return render(request, "approvals/assignment_list.html", {
+        "form": form, "items": items, "next_query": next_query, "first_query": first_query.urlencode(),
+        "paged": bool(form.cleaned_data.get("after")), "today": timezone.localdate()})
+
+
+# ----- the assignment page ----------------------------------------------------------------------
+
+def _rounds(submissions: list[Submission]) -> list[Submission]:
+    """Note on each submission what it changed against the one before it."""
+    previous = None
+    for submission in submissions:
+        files = list(submission.files.all())
+        submission.file_list = files
+        if previous is not None:
+            before = {f.pk: f for f in previous.file_list}
+            after = {f.pk: f for f in files}
+            submission.changes = {
+                "report_changed": previous.report != submission.report,
+                "added": [f for pk, f in after.items() if pk not in before],
+                "removed": [f for pk, f in before.items() if pk not in after],
+            }
+        previous = submission
+    return submissions
+
+
+def _timeline(assignment_id: int) -> list[AuditEvent]:
+    states, roles = dict(AssignmentState.choices), dict(Role.choices)
+    events = list(AuditEvent.objects.filter(assignment_id=assignment_id).order_by("seq"))
+    for event in events:
+        event.from_label = states.get(event.from_state, event.from_state)
+        event.to_label = states.get(event.to_state, event.to_state)
+        event.role_label = roles.get(event.role, event.role)
+    return events
+
+
+def _action_form(action: str, current_files=(), data=None, files=None):
+    auto_id = f"id_{action}_%s"
+    if action == "submit":
+        return forms.SubmitForm(data, files_available=current_files, auto_id=auto_id)
+    if action == "upload_evidence":
+        return forms.UploadForm(data, files, auto_id=auto_id)
+    if action == "due_date":
+        return forms.DueDateForm(data, auto_id=auto_id)
+    form_class = {"start": forms.StartForm, "approve": forms.OpinionForm, "return": forms.ReturnForm,
+                  "accept": forms.OpinionForm}[action]
+    return form_class(data, auto_id=auto_id)
+
+
+def _page(request, assignment, *, bound=None, error="", status=200):
+    """Render the assignment page: facts, timeline, rounds, current files and only my actions."""
+    user = request.user
+    submissions = _rounds(list(
+        assignment.submissions.select_related("submitted_by", "reviewed_by", "accepted_by", "returned_by")
+        .prefetch_related(Prefetch("files", queryset=Evidence.objects.order_by("id"))).order_by("number")))
+    latest = submissions[-1] if submissions else None
+    actions = available_actions(user, assignment, perms=assignment_permissions(user, assignment), submission=latest)
+    current = list(assignment.evidence.filter(withdrawn_at__isnull=True).select_related("uploaded_by")
+                   .annotate(rounds=Count("submissions")).order_by("id"))
+    supervise = can_supervise(user, assignment.task.plan)
+    action_forms = {a: _action_form(a, current) for a in actions}
+    if supervise:
+        action_forms["due_date"] = forms.DueDateForm(initial={"due_date": assignment.due_date},
+                                                     auto_id="id_due_date_%s")
+    action_forms.update({a: f for a, f in (bound or {}).items() if a in action_forms})
+    panels = [{"action": a, "label": ACTION_LABELS[a], "form": action_forms[a],
+               "url": reverse(URL_NAMES[a], args=[assignment.pk])} for a in actions]
+    returned = latest if latest and latest.return_reason and assignment.state == AssignmentState.IN_PROGRESS else None
+    return render(request, "approvals/assignment_detail.html", {
+        "assignment": assignment, "task": assignment.task, "plan": assignment.task.plan,
+        "leads": TaskParty.objects.filter(task=assignment.task, role=PartyRole.LEAD).order_by("position"),
+        "timeline": _timeline(assignment.pk), "submissions": submissions, "returned": returned,
+        "current_files": current, "actions": actions, "panels": panels, "error": error,
+        "due_form": action_forms.get("due_date"), "may_withdraw": "upload_evidence" in actions,
+        "overdue": assignment.due_date < timezone.localdate() and assignment.state != AssignmentState.ACCEPTED,
+    }, status=status)
+
+
+@require_GET
+@login_required
+def assignment_detail(request, pk: int):
+    assignment = _visible(request, pk)
+    if assignment is None:
+        return _not_found(request)
+    return _page(request, assignment)
+
+
+def _refused(request, pk: int, exc: ActionError, action: str, form):
+    """Answer a refused action with its message on the page and the same HTTP status."""
+    if _is_xhr(request):
+        return JsonResponse({"ok": False, "message": exc.message, "errors": exc.fields}, status=exc.status)
+    assignment = _visible(request, pk)  # fresh: a 409 means the state moved under us
+    if exc.status == 404 or assignment is None:
+        return _not_found(request, exc.message)
+    for field, errors in exc.fields.items():
+        name = FIELD_OF.get(field, field)
+        for message in errors:
+            form.add_error(name if name in form.fields else None, message)
+    return _page(request, assignment, bound={action: form}, error=exc.message, status=exc.status)
+
+
+ACTIONS = {
+    "start": (lambda user, pk, d: assignment_services.assignment_start(actor=user, assignment_id=pk),
+              _l("已开始办理。")),
+    "submit": (lambda user, pk, d: assignment_services.assignment_submit(
+        actor=user, assignment_id=pk, report=d["report"], no_file_statement=d["no_file_statement"],
+        evidence_ids=d["evidence_ids"]), _l("已报送，等待牵头部门审核。")),
+    "approve": (lambda user, pk, d: assignment_services.assignment_approve(
+        actor=user, assignment_id=pk, opinion=d["opinion"]), _l("已审核通过，等待督办单位验收。")),
+    "return": (lambda user, pk, d: assignment_services.assignment_return(
+        actor=user, assignment_id=pk, reason=d["reason"]), _l("已退回，承办单位将看到退回理由。")),
+    "accept": (lambda user, pk, d: assignment_services.assignment_accept(
+        actor=user, assignment_id=pk, opinion=d["opinion"]), _l("已验收办结。")),
+    "due_date": (lambda user, pk, d: dispatch_services.assignment_set_due_date(
+        actor=user, assignment_id=pk, due_date=d["due_date"]), _l("已调整办理期限。")),
+}
+
+
+@require_POST
+@login_required
+def assignment_action(request, pk: int, action: str):
+    """Start, submit, approve, return, accept, or change the due date: one service call."""
+    assignment = _visible(request, pk)
+    if assignment is None:
+        return _not_found(request)
+    current = assignment.evidence.filter(withdrawn_at__isnull=True).order_by("id") if action == "submit" else ()
+    form = _action_form(action, current, request.POST)
+    if not form.is_valid():
+        return _page(request, assignment, bound={action: form}, error=_("请检查填写的内容。"), status=400)
+    call, done = ACTIONS[action]
+    try:
+        call(request.user, assignment.pk, form.cleaned_data)
+    except ActionError as exc:
+        return _refused(request, pk, exc, action, form)
+    messages.success(request, done)
+    return redirect(assignment)
+
+
+# ----- evidence -----------------------------------------------------------------------------
+
+@require_POST
+@login_required
+def evidence_upload(request, pk: int):
+    """Store one file; answer JSON to the progress-bar script, a redirect to a plain form post."""
+    from workflows.services import evidence as evidence_services  # written alongside; imported late
+
+    assignment = _visible(request, pk)
+    if assignment is None:
+        return JsonResponse({"ok": False, "message": _("承办件不存在")}, status=404) if _is_xhr(request) \
+            else _not_found(request)
+    form = _action_form("upload_evidence", data=request.POST, files=request.FILES)
+    if not form.is_valid():
+        if _is_xhr(request):
+            errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+            return JsonResponse({"ok": False, "message": _("请选择要上传的文件"), "errors": errors}, status=400)
+        return _page(request, assignment, bound={"upload_evidence": form}, error=_("请选择要上传的文件。"), status=400)
+    try:
+        evidence = evidence_services.evidence_upload(actor=request.user, assignment_id=assignment.pk,
+                                                     upload=form.cleaned_data["file"])
+    except ActionError as exc:
+        return _refused(request, pk, exc, "upload_evidence", form)
+    done = _("已上传“%(name)s”。") % {"name": evidence.original_name}
+    messages.success(request, done)
+    if _is_xhr(request):
+        return JsonResponse({"ok": True, "message": done, "redirect": assignment.get_absolute_url()})
+    return redirect(assignment)
+
+
+def _evidence_assignment(request, evidence_id: int):
+    """The file's assignment if the user may see it (else None: 404 like an absent file)."""
+    assignment_id = (Evidence.objects.filter(pk=evidence_id, assignment__in=assignments_visible_to(request.user))
+                     .values_list("assignment_id", flat=True).first())
+    return assignment_id
+
+
+@require_GET
+@login_required
+def evidence_download(request, evidence_id: int):
+    from workflows.services import evidence as evidence_services
+
+    if _evidence_assignment(request, evidence_id) is None:
+        return _not_found(request, _("佐证材料不存在，或您无权查看。"))
+    try:
+        evidence, handle = evidence_services.evidence_open(actor=request.user, evidence_id=evidence_id)
+    except ActionError as exc:
+        return _not_found(request, exc.message) if exc.status == 404 else render(
+            request, "approvals/refused.html", {"message": exc.message}, status=exc.status)
+    response = FileResponse(handle, content_type=evidence.content_type or "application/octet-stream")
+    response["Content-Disposition"] = evidence_services.content_disposition(evidence.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_required
+def evidence_withdraw(request, evidence_id: int):
+    from workflows.services import evidence as evidence_services
+
+    assignment_id = _evidence_assignment(request, evidence_id)
+    if assignment_id is None:
+        return _not_found(request, _("佐证材料不存在，或您无权查看。"))
+    try:
+        evidence = evidence_services.evidence_withdraw(actor=request.user, evidence_id=evidence_id)
+    except ActionError as exc:
+        return _refused(request, assignment_id, exc, "upload_evidence", forms.UploadForm())
+    messages.success(request, _("已撤下“%(name)s”。") % {"name": evidence.original_name})
+    return redirect("approvals:assignment_detail", assignment_id)
+
+
+# ----- dispatch (交办), relevant units, rounds: the plan page's panels ----------------------------

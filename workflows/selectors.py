@@ -25,13 +25,24 @@ def plans_for_list() -> QuerySet[Plan]:
     return Plan.objects.select_related("supervising_unit", "imported_by").order_by("-imported_at", "-id")
 
 
-def plan_with_tasks(plan_id: int) -> Plan:
-    """Load a plan with its sections, tasks, parties, deadlines and targets in a fixed number of queries."""
-    tasks = Task.objects.order_by("number").prefetch_related(
-        Prefetch("party_set", queryset=TaskParty.objects.order_by("role", "position")),
+def plan_with_tasks(plan_id: int, *, assignments: QuerySet | None = None) -> Plan:
+    """Load a plan with its sections, tasks, parties, deadlines and targets in a fixed number of queries.
+
+    ``assignments``, when given, is the caller's visible assignments (already scoped to the user);
+    each task then carries ``visible_assignments`` with their units and rounds, in one more query.
+    """
+    prefetches = [
+        Prefetch("party_set", queryset=TaskParty.objects.select_related("group_term").order_by("role", "position")),
         "deadlines",
         "targets",
-    )
+    ]
+    if assignments is not None:
+        prefetches.append(Prefetch(
+            "assignments", to_attr="visible_assignments",
+            queryset=assignments.select_related(None).select_related("unit", "round")
+            .order_by("round__position", "unit__order", "unit__short_name", "id"),
+        ))
+    tasks = Task.objects.order_by("number").prefetch_related(*prefetches)
     sections = Section.objects.order_by("position").prefetch_related(Prefetch("tasks", queryset=tasks))
     return (
         Plan.objects.select_related("supervising_unit", "imported_by")

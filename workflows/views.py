@@ -13,7 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from approvals.dispatch_views import plan_panels
 from approvals.policies import can_import_plans, can_view_plans
+from approvals.selectors import assignments_visible_to
 
 from . import selectors, services
 from .forms import PlanConfirmForm, PlanUploadForm
@@ -25,7 +27,8 @@ _STAGING = "plan_import_staging"
 
 @login_required
 def home(request):
-    return redirect("workflows:plan_list")
+    """Start where the work is: 我的待办."""
+    return redirect("approvals:inbox")
 
 
 @login_required
@@ -43,10 +46,10 @@ def plan_detail(request, plan_id: int):
     if not can_view_plans(request.user):
         raise PermissionDenied
     try:
-        plan = selectors.plan_with_tasks(plan_id)
+        plan = selectors.plan_with_tasks(plan_id, assignments=assignments_visible_to(request.user))
     except Plan.DoesNotExist:
         raise Http404 from None
-    return render(request, "workflows/plan_detail.html", {"plan": plan})
+    return render(request, "workflows/plan_detail.html", {"plan": plan, **plan_panels(request.user, plan)})
 
 
 def _staging_dir() -> Path:

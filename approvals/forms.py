@@ -1,0 +1,130 @@
+"""The forms people act through: the assignment actions, uploads, filters and dispatch choices.
+
+Forms only check what a person typed; whether the action is allowed is the services' answer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from workflows.models import AssignmentState, Plan, Unit
+
+
+class Form(forms.Form):
+    """Chinese labels carry no trailing colon."""
+
+    label_suffix = ""
+
+
+class StartForm(Form):
+    """Nothing to fill in: the button is the whole form."""
+
+
+class OpinionForm(Form):
+    opinion = forms.CharField(label=_("意见（可不填）"), required=False, max_length=5000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReturnForm(Form):
+    reason = forms.CharField(label=_("退回理由"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("请填写退回理由")})
+
+
+class SubmitForm(Form):
+    """The written report, which current files go in (all by default) and a "no file" statement."""
+
+    report = forms.CharField(label=_("书面报告"), max_length=50000, widget=forms.Textarea(attrs={"rows": 8}),
+                             error_messages={"required": _("请填写书面报告")})
+    evidence_ids = forms.TypedMultipleChoiceField(
+        label=_("随本次报送的佐证材料"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("所选佐证材料不属于该承办件")})
+    no_file_statement = forms.CharField(
+        label=_("无佐证材料说明"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("不附任何文件时，请说明原因"))
+
+    def __init__(self, *args, files_available=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(f.pk, f.original_name) for f in files_available]
+        self.fields["evidence_ids"].choices = choices
+        self.fields["evidence_ids"].initial = [pk for pk, _name in choices]
+
+
+class UploadForm(Form):
+    file = forms.FileField(label=_("佐证材料文件"), error_messages={
+        "required": _("请选择要上传的文件"), "empty": _("文件为空"), "invalid": _("请选择要上传的文件")})
+
+
+class DueDateForm(Form):
+    due_date = forms.DateField(label=_("办理期限"), widget=forms.DateInput(attrs={"type": "date"}),
+                               error_messages={"required": _("请填写办理期限"),
+                                               "invalid": _("请按“2026-11-28”的格式填写日期")})
+
+
+class RoundOpenForm(Form):
+    name = forms.CharField(label=_("轮次名称"), max_length=64, error_messages={"required": _("请填写轮次名称")},
+                           widget=forms.TextInput(attrs={"placeholder": _("例如：2018年度")}))
+
+
+class DispatchForm(Form):
+    round = forms.TypedChoiceField(label=_("报送轮次"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, rounds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].choices = [("", _("默认（首轮）"))] + [(r.pk, r.name) for r in rounds]
+
+
+class SelectUnitsForm(Form):
+    """The units behind a task's "relevant" terms, offered from the active units of the matching kind."""
+
+    units = forms.MultipleChoiceField(label=_("承办单位"), widget=forms.CheckboxSelectMultiple,
+                                      error_messages={"required": _("请至少选择一个单位"),
+                                                      "invalid_choice": _("“%(value)s”不在可选单位中")})
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [(u.short_name, u.short_name) for u in units]
+
+
+class AssignmentFilterForm(Form):
+    state = forms.ChoiceField(label=_("状态"), required=False,
+                              choices=[("", _("全部"))] + list(AssignmentState.choices))
+    plan = forms.ModelChoiceField(label=_("计划"), required=False, empty_label=_("全部"),
+                                  queryset=Plan.objects.only("id", "title").order_by("-imported_at", "-id"),
+                                  error_messages={"invalid_choice": _("所选计划不存在")})
+    unit = forms.ModelChoiceField(label=_("责任单位"), required=False, empty_label=_("全部"),
+                                  queryset=Unit.objects.only("id", "short_name").order_by("order", "short_name"),
+                                  error_messages={"invalid_choice": _("所选单位不存在")})
+    task = forms.IntegerField(label=_("任务编号"), required=False, min_value=1,
+                              error_messages={"invalid": _("任务编号应为正整数"),
+                                              "min_value": _("任务编号应为正整数")})
+    after = forms.RegexField(regex=r"^\d{4}-\d{2}-\d{2}_\d+$", required=False, widget=forms.HiddenInput,
+                             error_messages={"invalid": _("翻页参数无效")})
+
+    def filter(self, queryset):
+        """Apply the chosen filters and the keyset position (due date, id) to ``queryset``."""
+        data = self.cleaned_data
+        if data.get("state"):
+            queryset = queryset.filter(state=data["state"])
+        if data.get("plan"):
+            queryset = queryset.filter(task__plan=data["plan"])
+        if data.get("unit"):
+            queryset = queryset.filter(unit=data["unit"])
+        if data.get("task"):
+            queryset = queryset.filter(task__number=data["task"])
+        if data.get("after"):
+            due, pk = data["after"]
+            queryset = queryset.filter(Q(due_date__gt=due) | Q(due_date=due, pk__gt=pk))
+        return queryset
+
+    def clean_after(self):
+        value = self.cleaned_data.get("after")
+        if not value:
+            return None
+        due, _sep, pk = value.partition("_")
+        try:
+            return dt.date.fromisoformat(due), int(pk)
+        except ValueError:
+            raise forms.ValidationError(_("翻页参数无效")) from None

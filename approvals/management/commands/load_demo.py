@@ -1,0 +1,205 @@
+"""python manage.py load_demo [--password P] [--json]: the reference plan's demo accounts, dispatched.
+
+Idempotent: a second run finds everything in place, changes nothing and prints the same accounts.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from approvals.models import Membership, Role
+from approvals.services import membership_grant
+from audit.services import record_event
+from workflows import services
+from workflows.models import Assignment, PartyRole, Plan, TaskParty, TermScope, Unit, UnitKind
+from workflows.services.dispatch import plan_dispatch, task_select_units
+
+REFERENCE_PLAN = Path(settings.BASE_DIR) / "workflows" / "data" / "reference_plan_kunzhengbanfa_2017_169.txt"
+SUPERVISING_UNIT = "市政府法制办"
+AUDIT_UNITS = ("市监察局", "市审计局")
+ADMIN_UNIT = "市政府办"
+PICKS_PER_TERM = 2
+
+
+def password_file() -> Path:
+    return Path(getattr(settings, "DEMO_PASSWORD_FILE", Path(settings.BASE_DIR) / "var" / "demo_password.txt"))
+
+
+@dataclass
+class Account:
+    username: str
+    unit: Unit
+    roles: list[str] = field(default_factory=list)
+
+
+class Command(BaseCommand):
+    help = ("载入演示数据：导入参考计划（如未导入）、为各单位创建演示账号并交办；可重复执行。"
+            "--json 只输出账号列表 [{username, unit, roles}]。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="所有演示账号使用的密码（默认生成一个并保存在 var/demo_password.txt）")
+        parser.add_argument("--json", action="store_true", help="只在标准输出打印账号列表（JSON）")
+
+    def handle(self, *args, password=None, json=False, **options):
+        # With --json, stdout carries the account list and nothing else: the rest goes to stderr.
+        self.say = self.stderr.write if json else self.stdout.write
+        plan = self._plan()
+        password, generated = self._password(password)
+        accounts = self._plan_accounts(plan)
+        users = self._users(accounts, password)
+        self._dispatch(plan, users)
+        self._select_relevant_units(plan, users)
+        if json:
+            self.stdout.write(_dumps([{"username": a.username, "unit": a.unit.short_name, "roles": a.roles}
+                                      for a in accounts]))
+            return
+        self.say("演示账号（用户名 · 单位 · 角色）：")
+        labels = dict(Role.choices)
+        for a in accounts:
+            self.say(f"  {a.username:<18} {a.unit.short_name:<10} {'、'.join(str(labels[r]) for r in a.roles)}")
+        where = f"（已保存在 {password_file()}）" if generated else ""
+        self.say(f"所有演示账号的密码：{password}{where}")
+
+    # ----- the plan ---------------------------------------------------------------------------
+    def _plan(self) -> Plan:
+        data = REFERENCE_PLAN.read_bytes()
+        supervisor = Unit.objects.filter(short_name=SUPERVISING_UNIT).first()
+        if supervisor is None:
+            raise CommandError(f"单位库中没有督办单位“{SUPERVISING_UNIT}”，请先运行 migrate 或 import_units")
+        preview = services.plan_preview(data=data, filename=REFERENCE_PLAN.name)
+        plan = preview.duplicate_of
+        if plan is None:
+            plan = services.plan_import(actor=None, data=data, filename=REFERENCE_PLAN.name,
+                                        supervising_unit=supervisor)
+            self.say(f"已导入参考计划《{plan.title}》")
+        elif plan.supervising_unit_id != supervisor.pk:
+            raise CommandError(f"参考计划已导入，但督办单位是“{plan.supervising_unit or '（未设置）'}”，"
+                               f"不是“{SUPERVISING_UNIT}”；请在管理后台改正后重试")
+        return plan
+
+    def _password(self, given: str | None) -> tuple[str, bool]:
+        if given:
+            return given, False
+        path = password_file()
+        if path.exists():
+            saved = path.read_text(encoding="utf-8").strip()
+            if saved:
+                return saved, False
+        password = secrets.token_urlsafe(9)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(password + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        return password, True
+
+    # ----- the accounts -----------------------------------------------------------------------
+    def _plan_accounts(self, plan: Plan) -> list[Account]:
+        """Who the demo needs, in a stable order: submitters, reviewers, supervisor, auditors, admin."""
+        units = {u.short_name: u for u in Unit.objects.all()}
+        submitting = Unit.objects.filter(is_active=True, kind__in=[UnitKind.MUNICIPAL, UnitKind.DISTRICT])
+        lead_ids = set(TaskParty.objects.filter(task__plan=plan, role=PartyRole.LEAD)
+                       .values_list("unit_id", flat=True))
+        leading = Unit.objects.filter(pk__in=lead_ids)
+        wanted: list[tuple[Unit, str]] = [(u, "submitter") for u in submitting.order_by("order", "short_name")]
+        wanted += [(u, "reviewer") for u in leading.order_by("order", "short_name")]
+        wanted.append((units[SUPERVISING_UNIT], "supervisor"))
+        wanted += [(units[name], "auditor") for name in AUDIT_UNITS]
+        wanted.append((units[ADMIN_UNIT], "admin"))
+        return [Account(username=f"u{unit.pk:03d}-{role}", unit=unit, roles=[role]) for unit, role in wanted]
+
+    def _users(self, accounts: list[Account], password: str) -> dict[tuple[str, str], object]:
+        """Create what is missing; leave what is there. Return {(unit short name, role): user}."""
+        User = get_user_model()
+        existing = {u.username: u for u in User.objects.filter(username__in=[a.username for a in accounts])}
+        held = set(Membership.objects.filter(user__in=existing.values()).values_list("user__username", "unit_id", "role"))
+        encoded = None  # one hash for every new or reset account: hashing is deliberately slow
+        known_good: set[str] = set()
+        users = {}
+        labels = dict(Role.choices)
+        for account in accounts:
+            user = existing.get(account.username)
+            admin = "admin" in account.roles
+            if user is None or not self._password_ok(user, password, known_good):
+                encoded = encoded or make_password(password)
+                with transaction.atomic():
+                    created = user is None
+                    user = user or User(username=account.username,
+                                        first_name=f"{account.unit.short_name}{labels[account.roles[0]]}")
+                    user.password = encoded
+                    user.is_active = True
+                    if admin:
+                        user.is_staff = user.is_superuser = True
+                    user.save()
+                    record_event(action="auth.user_created" if created else "auth.user_changed", target=user,
+                                 details={"user": user.username, "by": "load_demo",
+                                          **({} if created else {"password": "reset"})})
+                known_good.add(user.password)
+            elif admin and not (user.is_staff and user.is_superuser):
+                with transaction.atomic():
+                    user.is_staff = user.is_superuser = True
+                    user.save(update_fields=["is_staff", "is_superuser"])
+                    record_event(action="auth.user_changed", target=user,
+                                 details={"user": user.username, "is_staff": True, "is_superuser": True})
+            for role in account.roles:
+                if (user.username, account.unit.pk, role) not in held:
+                    membership_grant(actor=None, user=user, unit=account.unit, role=role)
+            users[(account.unit.short_name, account.roles[0])] = user
+        return users
+
+    @staticmethod
+    def _password_ok(user, password: str, known_good: set[str]) -> bool:
+        if user.password in known_good:
+            return True
+        if user.check_password(password):
+            known_good.add(user.password)
+            return True
+        return False
+
+    # ----- dispatch ---------------------------------------------------------------------------
+    def _dispatch(self, plan: Plan, users) -> None:
+        if Assignment.objects.filter(task__plan=plan).exists():
+            self.say("该计划已交办，跳过交办。")
+            return
+        result = plan_dispatch(actor=users[(SUPERVISING_UNIT, "supervisor")], plan_id=plan.pk)
+        self.say(f"已交办：{len(result.created)} 件承办件（{result.round.name}）。")
+        if result.problems:
+            self.say(f"交办发现 {len(result.problems)} 处问题（单位库中没有对应单位）：")
+            for problem in result.problems:
+                self.say(f"  {problem}")
+
+    def _select_relevant_units(self, plan: Plan, users) -> None:
+        """For each "relevant" term, the principal lead's reviewer picks the first two fitting units."""
+        parties = (TaskParty.objects.filter(task__plan=plan, role=PartyRole.RESPONSIBLE,
+                                            group_term__scope=TermScope.RELEVANT)
+                   .select_related("task", "group_term").order_by("task__number", "position"))
+        done = set(Assignment.objects.filter(task__plan=plan, source_party__in=parties)
+                   .values_list("source_party_id", flat=True))
+        active = list(Unit.objects.filter(is_active=True).order_by("order", "short_name"))
+        by_task: dict = {}
+        for party in parties:
+            if party.pk not in done:
+                by_task.setdefault(party.task, []).append(party)
+        for task, todo in by_task.items():
+            leads = list(TaskParty.objects.filter(task=task, role=PartyRole.LEAD).select_related("unit")
+                         .order_by("position"))
+            taken = {p.unit_id for p in leads} | {plan.supervising_unit_id}
+            reviewer = users[(leads[0].unit.short_name, "reviewer")]
+            names = []
+            for party in todo:
+                # Leads and the supervising office do not undertake the task in the demo.
+                names += [u.short_name for u in active
+                          if u.kind == party.group_term.kind and u.pk not in taken][:PICKS_PER_TERM]
+            result = task_select_units(actor=reviewer, task_id=task.pk, unit_names=names)
+            self.say(f"第 {task.number} 项任务（{'、'.join(p.name for p in todo)}）：由 {reviewer.username}"
+                     f"（{leads[0].unit.short_name}牵头审核人）选定 {'、'.join(names)}，交办 {len(result.created)} 件。")
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)

@@ -1,0 +1,122 @@
+"""python manage.py load_demo: the reference plan's accounts, dispatched, and nothing more on a rerun."""
+import io
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from approvals.models import Membership
+from audit.models import AuditEvent
+from workflows.models import Assignment, Plan, TaskParty, Unit
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "demo-pass-4821"
+ROLE_CODES = {"submitter", "reviewer", "supervisor", "auditor", "admin"}
+
+
+def load_demo(*args) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("load_demo", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def by_role(accounts, role):
+    return {a["unit"]: a["username"] for a in accounts if role in a["roles"]}
+
+
+@pytest.fixture
+def password_file(settings, tmp_path):
+    settings.DEMO_PASSWORD_FILE = tmp_path / "demo_password.txt"
+    return settings.DEMO_PASSWORD_FILE
+
+
+def test_json_prints_only_the_accounts_in_the_agreed_shape(password_file):
+    out, _err = load_demo("--json", "--password", PASSWORD)
+
+    accounts = json.loads(out)  # the whole of stdout is the JSON document
+    assert isinstance(accounts, list) and accounts
+    for account in accounts:
+        assert set(account) == {"username", "unit", "roles"}
+        assert isinstance(account["username"], str) and account["username"].isascii()
+        assert isinstance(account["unit"], str) and set(account["roles"]) <= ROLE_CODES and account["roles"]
+    assert len({a["username"] for a in accounts}) == len(accounts)
+
+    submitting = set(Unit.objects.filter(is_active=True, kind__in=["municipal", "district"])
+                     .values_list("short_name", flat=True))
+    leads = set(TaskParty.objects.filter(role="lead").values_list("unit__short_name", flat=True))
+    assert set(by_role(accounts, "submitter")) == submitting and "张浦镇" in submitting
+    assert set(by_role(accounts, "reviewer")) == leads and "市检察院" in leads
+    assert "市检察院" not in by_role(accounts, "submitter")
+    assert set(by_role(accounts, "supervisor")) == {"市政府法制办"}
+    assert set(by_role(accounts, "auditor")) == {"市监察局", "市审计局"}
+    assert set(by_role(accounts, "admin")) == {"市政府办"}
+    assert not password_file.exists()  # a given password is not written anywhere
+
+
+def test_it_imports_and_dispatches_the_plan_and_picks_two_units_per_relevant_term(password_file):
+    _out, err = load_demo("--json", "--password", PASSWORD)
+
+    plan = Plan.objects.get()
+    assert plan.supervising_unit.short_name == "市政府法制办"
+    relevant = TaskParty.objects.filter(task__plan=plan, role="responsible", group_term__scope="relevant")
+    assert relevant.count() == 8
+    for party in relevant:
+        chosen = Assignment.objects.filter(source_party=party)
+        assert chosen.count() == 2
+        assert set(chosen.values_list("unit__kind", flat=True)) == {party.group_term.kind}
+    assert Assignment.objects.count() == 879 + 16
+    selections = AuditEvent.objects.filter(action="task.units_selected")
+    assert selections.count() == 7
+    for event in selections:
+        principal = TaskParty.objects.get(task_id=event.task_id, role="lead", position=0).unit
+        assert Membership.objects.filter(user=event.actor, unit=principal, role="reviewer").exists()
+    assert "选定" in err and "19 处问题" in err  # said on stderr, so stdout stays pure JSON
+
+
+def test_a_second_run_changes_nothing_and_prints_the_same_accounts(password_file):
+    first, _err = load_demo("--json", "--password", PASSWORD)
+    counts = (get_user_model().objects.count(), Membership.objects.count(), Assignment.objects.count(),
+              AuditEvent.objects.count(), Plan.objects.count())
+
+    second, _err = load_demo("--json", "--password", PASSWORD)
+
+    assert second == first
+    assert (get_user_model().objects.count(), Membership.objects.count(), Assignment.objects.count(),
+            AuditEvent.objects.count(), Plan.objects.count()) == counts
+
+
+def test_each_listed_account_can_sign_in_and_holds_its_roles(password_file):
+    accounts = json.loads(load_demo("--json", "--password", PASSWORD)[0])
+
+    for account in accounts:
+        user = get_user_model().objects.get(username=account["username"])
+        assert Client().login(username=account["username"], password=PASSWORD), account
+        assert set(Membership.objects.filter(user=user, unit__short_name=account["unit"])
+                   .values_list("role", flat=True)) == set(account["roles"])
+    admin = get_user_model().objects.get(username=by_role(accounts, "admin")["市政府办"])
+    assert admin.is_staff and admin.is_superuser
+
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("login"))
+    token = page.context["csrf_token"]
+    response = client.post(reverse("login"), {"username": by_role(accounts, "submitter")["市财政局"],
+                                              "password": PASSWORD, "csrfmiddlewaretoken": str(token)})
+    assert response.status_code == 302
+    assert "市财政局" in client.get(reverse("approvals:inbox")).content.decode()
+
+
+def test_without_a_password_one_is_generated_saved_and_reused(password_file):
+    out, _err = load_demo()
+    saved = password_file.read_text(encoding="utf-8").strip()
+    assert len(saved) >= 12 and f"所有演示账号的密码：{saved}" in out
+    assert oct(password_file.stat().st_mode & 0o777) == "0o600"
+
+    again, _err = load_demo("--json")
+
+    assert password_file.read_text(encoding="utf-8").strip() == saved
+    for account in json.loads(again)[:3]:
+        assert Client().login(username=account["username"], password=saved)
