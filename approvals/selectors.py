@@ -1,7 +1,7 @@
 """Reads scoped to the person asking: what they may see, and what waits for them."""
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from workflows.models import Assignment, AssignmentGroupObjectPermission
 
@@ -15,11 +15,15 @@ WAITING_STATES = {
 }
 
 
-def _held(user, codename: str):
-    """An EXISTS clause: the user's groups hold ``codename`` on the outer assignment."""
-    return Exists(AssignmentGroupObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), permission__codename=codename,
-        group__in=user.groups.all()))
+def _held(user, codename: str) -> Q:
+    """Assignments on which the user's groups hold ``codename``.
+
+    Written as ``pk IN (…)`` from the permission table, whose (group, permission, object) index
+    answers it directly; an EXISTS per assignment row would scan every assignment.
+    """
+    ids = AssignmentGroupObjectPermission.objects.filter(
+        group__in=user.groups.all(), permission__codename=codename).values("content_object_id")
+    return Q(pk__in=ids)
 
 
 def assignments_visible_to(user) -> QuerySet[Assignment]:
@@ -45,6 +49,6 @@ def assignments_awaiting(user) -> QuerySet[Assignment]:
         return Assignment.objects.none()
     condition = Q()
     for codename, states in WAITING_STATES.items():
-        condition |= Q(_held(user, codename), state__in=states)
+        condition |= _held(user, codename) & Q(state__in=states)
     return (Assignment.objects.select_related("task__plan", "unit", "round")
             .filter(condition).order_by("due_date", "id"))
