@@ -11,7 +11,29 @@ MANAGE := $(PY) manage.py
 REFERENCE_PLAN := workflows/data/reference_plan_kunzhengbanfa_2017_169.txt
 PG_URL ?= postgres://postgres@127.0.0.1:5432/plan_supervision
 
-.PHONY: run test test-sqlite test-postgres lint bench messages clean
+# Debian packages: CJK fonts and HarfBuzz's subsetter for the PDF archive (WeasyPrint); pdftotext
+# and chromium for the tests that read archives back and drive a real browser.
+RUN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium
+
+.PHONY: run test test-sqlite test-postgres lint bench messages clean system-packages-run system-packages-test
+
+# Install the Debian packages that are missing (as root, or through sudo); say which when neither works.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done | xargs); \
+	if [ -n "$$missing" ]; then \
+		echo "安装系统软件包：$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		elif command -v sudo >/dev/null; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "缺少系统软件包：$$missing（请以 root 身份运行 apt-get install $$missing）"; exit 1; fi; \
+	fi
+endef
+
+system-packages-run:
+	$(call apt_install,$(RUN_PACKAGES))
+
+system-packages-test:
+	$(call apt_install,$(TEST_PACKAGES))
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -25,9 +47,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PIP) install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
 
-run: $(VENV)/.installed-runtime
+run: system-packages-run $(VENV)/.installed-runtime
 	mkdir -p var
 	$(MANAGE) migrate --noinput
+	$(MANAGE) archive_demo_cert --skip-existing
 	$(MANAGE) import_plan $(REFERENCE_PLAN) --supervisor 市政府法制办 --skip-existing
 	$(MANAGE) load_demo
 	$(MANAGE) setup_admin
@@ -36,13 +59,13 @@ run: $(VENV)/.installed-runtime
 
 test: test-sqlite test-postgres
 
-test-sqlite: $(VENV)/.installed-dev
+test-sqlite: system-packages-test $(VENV)/.installed-dev
 	mkdir -p var
 	$(VENV)/bin/pytest
 
 # PostgreSQL: run the whole suite again against a real server. Without one, say so and skip,
 # unless REQUIRE_POSTGRES=1 (CI), where a missing server is a failure.
-test-postgres: $(VENV)/.installed-dev
+test-postgres: system-packages-test $(VENV)/.installed-dev
 	@if $(PY) scripts/pg_ready.py "$(PG_URL)"; then \
 		DATABASE_URL="$(PG_URL)" $(VENV)/bin/pytest -p no:cacheprovider; \
 	elif [ "$$REQUIRE_POSTGRES" = 1 ]; then \
@@ -57,6 +80,8 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(PY) bench/parse_reference.py
 	$(PY) bench/audit_bench.py
+	$(PY) bench/archive_bench.py
+	$(PY) bench/assignments_bench.py
 
 messages: $(VENV)/.installed-dev
 	$(MANAGE) makemessages -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'

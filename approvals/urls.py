@@ -17,6 +17,7 @@ urlpatterns = [
     path("assignments/<int:pk>/due-date/", views.assignment_action, {"action": "due_date"},
          name="assignment_due_date"),
     path("assignments/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("assignments/<int:pk>/archive.pdf", views.archive_download, name="archive_download"),
     path("evidence/<int:evidence_id>/download/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:evidence_id>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"),
     path("dispatch/plans/<int:plan_id>/", dispatch_views.plan_dispatch, name="plan_dispatch"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditEvent
 from workflows.models import (
+    Archive,
     AssignmentState,
     Evidence,
     PartyRole,
@@ -192,6 +193,7 @@ def _page(request, assignment, *, bound=None, error="", status=200):
         "current_files": current, "actions": actions, "panels": panels, "error": error,
         "due_form": action_forms.get("due_date"), "may_withdraw": "upload_evidence" in actions,
         "overdue": assignment.due_date < timezone.localdate() and assignment.state != AssignmentState.ACCEPTED,
+        "archive": Archive.objects.filter(assignment=assignment).first(), "supervise": supervise,
     }, status=status)
 
 
@@ -302,12 +304,32 @@ def evidence_download(request, evidence_id: int):
     try:
         evidence, handle = evidence_services.evidence_open(actor=request.user, evidence_id=evidence_id)
     except ActionError as exc:
-        return _not_found(request, exc.message) if exc.status == 404 else render(
-            request, "approvals/refused.html", {"message": exc.message}, status=exc.status)
+        return _error_page(request, exc)
     response = FileResponse(handle, content_type=evidence.content_type or "application/octet-stream")
     response["Content-Disposition"] = evidence_services.content_disposition(evidence.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _error_page(request, exc: ActionError):
+    """A refused download: the not-found page for 404, else the refusal page with its status."""
+    if exc.status == 404:
+        return _not_found(request, exc.message)
+    return render(request, "approvals/refused.html", {"message": exc.message}, status=exc.status)
+
+
+@require_GET
+@login_required
+def archive_download(request, pk: int):
+    """The archived PDF, for those who can see the assignment; checked against its hash, recorded."""
+    from workflows.services.archive import archive_response
+
+    if _visible(request, pk) is None:
+        return _not_found(request)
+    try:
+        return archive_response(request.user, pk)
+    except ActionError as exc:
+        return _error_page(request, exc)
 
 
 @require_POST

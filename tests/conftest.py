@@ -12,6 +12,26 @@ def reference_bytes() -> bytes:
     return REFERENCE_PLAN.read_bytes()
 
 
+@pytest.fixture(scope="session")
+def signing_pair(tmp_path_factory) -> dict:
+    """A demo root certificate, signing certificate and key, made once per test run."""
+    from workflows.archive.signing import make_demo_pair
+
+    return make_demo_pair(tmp_path_factory.mktemp("signing"), "测试市人民政府办公室")
+
+
+@pytest.fixture(autouse=True)
+def _archive_signing(settings, signing_pair):
+    """Archives are signed with the test run's demo certificate, never with a developer's own."""
+    settings.ARCHIVE_SIGNING_KEY = str(signing_pair["key"])
+    settings.ARCHIVE_SIGNING_CERT = str(signing_pair["cert"])
+    settings.ARCHIVE_SIGNING_CHAIN = [str(signing_pair["ca"])]
+    settings.ARCHIVE_TRUST_ROOTS = [str(signing_pair["ca"])]
+    settings.ARCHIVE_SIGNING_PASSPHRASE = ""
+    settings.ARCHIVE_ROOT = None
+    settings.CELERY_BROKER_URL = None
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Give every test its own file store, so stored and stray files can be counted."""

@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from approvals.policies import ASSIGNMENT_ACTIONS
 from workflows.models import (
+    Archive,
+    ArchiveStatus,
     Assignment,
     AssignmentState,
     Evidence,
@@ -90,13 +92,29 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return assignment.available_actions
 
 
+class ArchiveSerializer(serializers.Serializer):
+    """The archived PDF of accepted work: ``pending`` (生成中), ``failed`` (retrying) or ``done``."""
+
+    status = serializers.ChoiceField(choices=ArchiveStatus.choices)
+    sha256 = serializers.CharField(allow_blank=True)
+    size = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField(allow_null=True)
+
+
 class AssignmentDetailSerializer(AssignmentSerializer):
-    """An assignment with every submission round (``rounds``) prefetched by the view."""
+    """An assignment with every submission round (``rounds``) prefetched by the view, and its
+    archive (null until it is accepted; the file itself is at ``archive.pdf``)."""
 
     rounds = SubmissionSerializer(many=True, source="submission_list")
+    archive = serializers.SerializerMethodField()
 
     class Meta(AssignmentSerializer.Meta):
-        fields = [*AssignmentSerializer.Meta.fields, "rounds"]
+        fields = [*AssignmentSerializer.Meta.fields, "rounds", "archive"]
+
+    @extend_schema_field(ArchiveSerializer(allow_null=True))
+    def get_archive(self, assignment) -> dict | None:
+        archive = Archive.objects.filter(assignment=assignment).first()
+        return ArchiveSerializer(archive).data if archive else None
 
 
 class TaskSerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("assignments/", views.AssignmentListView.as_view(), name="assignment_list"),
     path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment_detail"),
     path("assignments/<int:pk>/evidence/", views.EvidenceUploadView.as_view(), name="assignment_evidence"),
+    path("assignments/<int:pk>/archive.pdf", views.ArchivePdfView.as_view(), name="assignment_archive"),
     path("assignments/<int:pk>/start/", views.StartView.as_view(), name="assignment_start"),
     path("assignments/<int:pk>/submit/", views.SubmitView.as_view(), name="assignment_submit"),
     path("assignments/<int:pk>/approve/", views.ApproveView.as_view(), name="assignment_approve"),

@@ -22,6 +22,7 @@ from approvals.selectors import assignments_visible_to
 from workflows.models import Plan, Submission, Task
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
+from workflows.services.archive import archive_response
 from workflows.services.errors import ActionError, NotFound
 
 from . import serializers as s
@@ -232,6 +233,17 @@ class EvidenceUploadView(APIView):
 
         evidence = evidence_upload(actor=request.user, assignment_id=pk, upload=given.validated_data["file"])
         return Response(s.EvidenceSerializer(evidence).data, status=201)
+
+
+@extend_schema(tags=[_l("承办件")], summary=_l("下载归档 PDF"),
+               responses={(200, "application/pdf"): OpenApiResponse(description=_l("签章的归档 PDF")),
+                          **refusals(401, 404, 409)})
+class ArchivePdfView(APIView):
+    """The signed archive of accepted work, checked against its hash; each download is recorded."""
+
+    def get(self, request, pk: int):
+        require_visible(request, pk)
+        return archive_response(request.user, pk)
 
 
 def _plans():

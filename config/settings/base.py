@@ -152,6 +152,38 @@ AUDIT_PAGE_SIZE = 50
 EVIDENCE_MAX_FILE_BYTES = env.int("EVIDENCE_MAX_FILE_BYTES", default=50 * 1024 * 1024)
 EVIDENCE_MAX_ROUND_BYTES = env.int("EVIDENCE_MAX_ROUND_BYTES", default=200 * 1024 * 1024)
 
+# PDF archive (归档) of accepted reports: written once under ARCHIVE_ROOT (default: MEDIA_ROOT/archives),
+# signed (PAdES) with the organisation's certificate and key, read from files named here, never
+# from the database. `python manage.py archive_demo_cert` makes a demo pair for local use.
+ARCHIVE_ROOT = env("ARCHIVE_ROOT", default="") or None
+SIGNING_DIR = VAR_DIR / "signing"
+ARCHIVE_SIGNING_KEY = env("ARCHIVE_SIGNING_KEY", default=str(SIGNING_DIR / "signer.key"))
+ARCHIVE_SIGNING_CERT = env("ARCHIVE_SIGNING_CERT", default=str(SIGNING_DIR / "signer.pem"))
+ARCHIVE_SIGNING_CHAIN = env.list("ARCHIVE_SIGNING_CHAIN", default=[str(SIGNING_DIR / "ca.pem")])
+ARCHIVE_SIGNING_PASSPHRASE = env("ARCHIVE_SIGNING_PASSPHRASE", default="")
+ARCHIVE_TRUST_ROOTS = env.list("ARCHIVE_TRUST_ROOTS", default=[str(SIGNING_DIR / "ca.pem")])
+ARCHIVE_ORGANISATION = env("ARCHIVE_ORGANISATION", default="")
+ARCHIVE_TEMP_MAX_AGE_SECONDS = env.int("ARCHIVE_TEMP_MAX_AGE_SECONDS", default=3600)
+ARCHIVE_STALE_PENDING_SECONDS = env.int("ARCHIVE_STALE_PENDING_SECONDS", default=600)
+ARCHIVE_MAX_ATTEMPTS = env.int("ARCHIVE_MAX_ATTEMPTS", default=5)
+
+# Background work: Celery with the broker named here; without one, jobs run in-process after commit.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Re-run archive jobs that were lost (e.g. the broker was down) and remove orphaned files.
+    "archive-sweep": {"task": "workflows.tasks.archive_sweep", "schedule": 15 * 60},
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacknowledged job (its worker died) goes back to the queue after this many seconds.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -1,4 +1,5 @@
 """Plans, their sections and tasks, the unit directory, and the assignments made from them."""
+from .archives import Archive, ArchiveOverwriteError, ArchiveStatus  # noqa: F401,E402
 from .assignments import (  # noqa: F401
     Assignment,
     AssignmentGroupObjectPermission,

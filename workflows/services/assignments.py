@@ -21,9 +21,8 @@ from .errors import Invalid, NotFound, WrongState, raise_for
 EVENT_OF_ACTION = {"start": "assignment.started", "submit": "assignment.submitted",
                    "approve": "assignment.approved", "return": "assignment.returned",
                    "accept": "assignment.accepted"}
-# Hooks other parts of the product attach to (the viewflow process, the PDF archive).
+# Hooks other parts of the product attach to (the viewflow process).
 after_transition: list[Callable[[Assignment, str, object], None]] = []
-after_accept_commit: list[Callable[[int], None]] = []
 
 
 def _locked(assignment_id: int) -> Assignment:
@@ -168,7 +167,7 @@ def assignment_return(*, actor, assignment_id: int, reason: str) -> Assignment:
 
 
 def assignment_accept(*, actor, assignment_id: int, opinion: str = "") -> Assignment:
-    """The supervising office accepts and closes the work (牵头审核通过 → 已验收办结)."""
+    """The supervising office accepts and closes the work (牵头审核通过 → 已验收办结) and archives it."""
     with transaction.atomic():
         assignment, decision, submission = _prepare(actor, assignment_id, "accept")
         submission.accepted_by, submission.accepted_at = actor, timezone.now()
@@ -176,7 +175,9 @@ def assignment_accept(*, actor, assignment_id: int, opinion: str = "") -> Assign
         submission.save(update_fields=["accepted_by", "accepted_at", "acceptance_opinion"])
         _transition(assignment, "accept", decision, actor, submission=submission,
                     details={"opinion": submission.acceptance_opinion})
-        for hook in after_accept_commit:
-            transaction.on_commit(lambda hook=hook, pk=assignment.pk: hook(pk))
+        # The archive row is part of the acceptance; the PDF is built after the commit.
+        from .archive import archive_request
+
+        archive_request(assignment=assignment, submission=submission)
     return assignment
 

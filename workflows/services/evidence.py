@@ -158,7 +158,7 @@ def evidence_upload(*, actor, assignment_id: int, upload) -> Evidence:
     return evidence
 
 
-def _viewer(actor, assignment: Assignment, perms: set[str]):
+def viewer_of(actor, assignment: Assignment, perms: set[str]):
     """Return (unit, role) the actor reads the assignment as, for the audit record."""
     for permission in ("work_assignment", "review_assignment", "accept_assignment"):
         if permission in perms:
@@ -192,7 +192,7 @@ def evidence_open(*, actor, evidence_id: int):
         logger.error("evidence %s: stored file %s is missing", evidence.pk, evidence.file.name)
         raise Missing(_("该佐证材料的存储文件缺失，已记录，请联系系统管理员")) from None
     try:
-        unit, role = _viewer(actor, assignment, perms)
+        unit, role = viewer_of(actor, assignment, perms)
         with transaction.atomic():
             record_event(
                 action="assignment.evidence_downloaded", actor=actor, unit=unit, role=role,

@@ -1,0 +1,143 @@
+"""What an archived report says: everything read from the database into plain values, once.
+
+The renderer only lays these values out; the JSON manifest attached to the PDF is built from
+the same values, so the two cannot disagree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone, translation
+
+from audit.actions import action_label
+from audit.models import AuditEvent, AuditHead
+
+from ..models import Assignment, AssignmentState, Evidence, Submission
+
+# Downloads are reads, not part of what happened to the work; everything else is the timeline.
+NOT_IN_TIMELINE = {"assignment.evidence_downloaded", "assignment.archive_downloaded"}
+
+
+def cn_date(value: dt.date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def cn_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{cn_date(local.date())} {local:%H:%M:%S}"
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    full = user.get_full_name().strip()
+    return f"{full}（{user.get_username()}）" if full else user.get_username()
+
+
+def deadline_met(assignment: Assignment, submission: Submission) -> bool:
+    """Met when the accepted work was submitted on or before the due date (local calendar day)."""
+    return timezone.localtime(submission.submitted_at).date() <= assignment.due_date
+
+
+def build(assignment_id: int, submission_id: int) -> dict:
+    """Read everything the archived report shows, as plain values. Raises Assignment.DoesNotExist.
+
+    The archive is a Chinese document whoever triggers it: labels are resolved in Chinese.
+    """
+    with translation.override("zh-hans"):
+        return _build(assignment_id, submission_id)
+
+
+def _build(assignment_id: int, submission_id: int) -> dict:
+    from approvals.models import Role
+
+    assignment = (Assignment.objects.select_related("task__plan__supervising_unit", "task__section", "unit",
+                                                    "round").prefetch_related("task__party_set")
+                  .get(pk=assignment_id))
+    task, plan = assignment.task, assignment.task.plan
+    submissions = list(Submission.objects.filter(assignment=assignment).order_by("number")
+                       .select_related("submitted_by", "reviewed_by", "accepted_by", "returned_by")
+                       .prefetch_related("files"))
+    final = next(s for s in submissions if s.pk == submission_id)
+    rounds_of: dict[int, list[int]] = {}
+    for s in submissions:
+        for f in s.files.all():
+            rounds_of.setdefault(f.pk, []).append(s.number)
+    files = (Evidence.objects.filter(pk__in=rounds_of).select_related("uploaded_by").order_by("uploaded_at", "id"))
+    roles = {k: str(v) for k, v in Role.choices} | {"system": "系统"}
+    states = {k: str(v) for k, v in AssignmentState.choices}
+    events = (AuditEvent.objects.filter(assignment_id=assignment.pk).exclude(action__in=NOT_IN_TIMELINE)
+              .order_by("seq"))
+    head = AuditHead.objects.filter(pk=1).first()
+    met = deadline_met(assignment, final)
+    return {
+        "plan": {"title": plan.title, "doc_number": plan.doc_number, "issuer": plan.issuer,
+                 "issued_on": cn_date(plan.issued_on),
+                 "supervising_unit": plan.supervising_unit.short_name if plan.supervising_unit else ""},
+        "section": {"numeral": task.section.numeral, "title": task.section.title},
+        "task": {"number": task.number, "text": task.text, "leads": task.lead_names,
+                 "responsible_terms": task.responsible_names},
+        "assignment": {"id": assignment.pk, "unit": assignment.unit.short_name,
+                       "unit_full_name": assignment.unit.full_name or "", "round": assignment.round.name,
+                       "state": states[assignment.state], "due_date": cn_date(assignment.due_date),
+                       "due_date_iso": assignment.due_date.isoformat(), "deadline_met": met,
+                       "submitted_on": cn_date(timezone.localtime(final.submitted_at).date())},
+        "final": {
+            "number": final.number, "report": final.report, "no_file_statement": final.no_file_statement,
+            "submitted_by": _person(final.submitted_by), "submitted_at": cn_datetime(final.submitted_at),
+            "reviewed_by": _person(final.reviewed_by), "reviewed_at": cn_datetime(final.reviewed_at),
+            "review_opinion": final.review_opinion,
+            "accepted_by": _person(final.accepted_by), "accepted_at": cn_datetime(final.accepted_at),
+            "acceptance_opinion": final.acceptance_opinion,
+        },
+        "rounds": [
+            {"number": s.number, "report": s.report, "no_file_statement": s.no_file_statement,
+             "submitted_by": _person(s.submitted_by), "submitted_at": cn_datetime(s.submitted_at),
+             "files": [f.original_name for f in s.files.all()],
+             "returned_by": _person(s.returned_by), "returned_at": cn_datetime(s.returned_at),
+             "returned_from": states.get(s.returned_from, ""), "return_reason": s.return_reason}
+            for s in submissions if s.pk != final.pk
+        ],
+        "files": [
+            {"name": f.original_name, "type": f.content_type, "kind": f.kind, "size": f.size,
+             "size_label": human_size(f.size), "sha256": f.sha256, "uploaded_by": _person(f.uploaded_by),
+             "uploaded_at": cn_datetime(f.uploaded_at), "uploaded_at_iso": f.uploaded_at.isoformat(),
+             "rounds": rounds_of[f.pk]}
+            for f in files
+        ],
+        "timeline": [
+            {"seq": e.seq, "at": cn_datetime(e.occurred_at), "action": action_label(e.action),
+             "actor": e.actor_label, "unit": e.unit_label, "role": roles.get(e.role, e.role),
+             "from_state": states.get(e.from_state, e.from_state), "to_state": states.get(e.to_state, e.to_state),
+             "reason": e.reason}
+            for e in events
+        ],
+        "audit": {"seq": head.seq if head else 0, "hash": head.hash if head else ""},
+        "generated_at": cn_datetime(timezone.now()),
+    }
+
+
+def manifest(report: dict) -> dict:
+    """The machine-readable evidence manifest attached to the PDF (PDF/A-3 associated file)."""
+    return {
+        "plan": {"title": report["plan"]["title"], "doc_number": report["plan"]["doc_number"]},
+        "task": report["task"]["number"],
+        "assignment": report["assignment"]["id"],
+        "unit": report["assignment"]["unit"],
+        "round": report["assignment"]["round"],
+        "accepted_submission": report["final"]["number"],
+        "files": [{"name": f["name"], "type": f["type"], "size": f["size"], "sha256": f["sha256"],
+                   "uploaded_by": f["uploaded_by"], "uploaded_at": f["uploaded_at_iso"],
+                   "submissions": f["rounds"]} for f in report["files"]],
+        "audit_head": report["audit"],
+    }

@@ -1,0 +1,26 @@
+"""python manage.py verify_archive [--json]: recompute every archive's hash and signature."""
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from workflows.services.archive import verify_archives
+
+
+class Command(BaseCommand):
+    help = "核验所有归档文件：重新计算 SHA-256 并验证电子签章；有缺失、改动或未签章的文件时以非零状态退出。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+
+    def handle(self, *args, **options):
+        checked, problems = verify_archives()
+        if options["json"]:
+            self.stdout.write(json.dumps({"ok": not problems, "checked": checked,
+                                          "problems": [p.as_dict() for p in problems]}, ensure_ascii=False))
+        else:
+            for p in problems:
+                self.stdout.write(f"承办件 {p.assignment_id}（归档 {p.archive_id}）：{p.problem}：{p.message}")
+            if not problems:
+                self.stdout.write(f"已核验 {checked} 份归档文件：全部完好，签章有效。")
+        if problems:
+            raise CommandError(f"{len(problems)} 份归档文件有问题（共核验 {checked} 份）", returncode=1)

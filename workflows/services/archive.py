@@ -1,0 +1,225 @@
+"""The PDF archive of accepted work: request, build (the job), download, verification, sweep.
+
+- ``archive_request`` runs inside the acceptance transaction: it creates the one ``pending``
+  archive row of the assignment (a database constraint allows one) and schedules the job for
+  after the commit.
+- ``archive_build`` is the job. It is idempotent: an archive that is done is never rendered,
+  written or changed again. It renders outside any transaction, writes a temporary file, then in
+  one transaction publishes the file under a server-chosen name, fills in the record and writes
+  one audit event. A failure is recorded on the row (visible to the supervisor) and re-raised
+  so that Celery retries it.
+- With ``CELERY_BROKER_URL`` set the job runs in a Celery worker; without it, in-process after
+  commit. ``archive_sweep`` re-runs jobs that were lost and removes orphaned files.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.policies import assignment_permissions
+from audit.services import record_event
+
+from ..archive import report as report_module
+from ..archive import storage
+from ..archive.render import render_pdf
+from ..archive.signing import sign_pdf, validate_pdf
+from ..models import Archive, ArchiveStatus, Assignment, Submission
+from .errors import Missing, NotFound, WrongState
+from .evidence import viewer_of
+
+logger = logging.getLogger(__name__)
+
+
+def _target_label(assignment: Assignment) -> str:
+    return f"{assignment.task.plan.title[:60]} · 第{assignment.task.number}项 · {assignment.unit.short_name}"
+
+
+def archive_request(*, assignment: Assignment, submission: Submission) -> Archive:
+    """Create the pending archive in the caller's (acceptance) transaction; build it after commit."""
+    archive = Archive.objects.create(assignment=assignment, submission=submission)
+    transaction.on_commit(lambda pk=assignment.pk: schedule(pk))
+    return archive
+
+
+def schedule(assignment_id: int) -> None:
+    """Hand the job to Celery when a broker is configured, else run it now (after commit)."""
+    if settings.CELERY_BROKER_URL:
+        from ..tasks import archive_assignment
+
+        try:
+            archive_assignment.delay(assignment_id)
+        except Exception:  # the broker is down: the row stays pending and the sweep re-sends it
+            logger.exception("archive %s: could not queue the job; archive_sweep will retry", assignment_id)
+        return
+    try:
+        archive_build(assignment_id)
+    except Exception:  # recorded on the archive row; shown to the supervisor; the sweep retries
+        logger.exception("archive %s: the job failed", assignment_id)
+
+
+def archive_build(assignment_id: int) -> Archive | None:
+    """Build the archive of an accepted assignment, once. Safe to run any number of times."""
+    archive = Archive.objects.filter(assignment_id=assignment_id).first()
+    if archive is None or archive.status == ArchiveStatus.DONE:
+        return archive
+    Archive.objects.filter(pk=archive.pk).exclude(status=ArchiveStatus.DONE).update(
+        attempts=F("attempts") + 1, last_attempt_at=timezone.now())
+    temp = published = None
+    try:
+        report = report_module.build(assignment_id, archive.submission_id)
+        pdf = render_pdf(report)
+        signed, signed_at, signer = sign_pdf(
+            pdf, reason=_("验收办结归档"), location=report["plan"]["supervising_unit"])
+        temp = storage.write_temp(signed, label=str(assignment_id))
+        with transaction.atomic():
+            locked = Archive.objects.select_for_update().select_related(
+                "assignment__task__plan", "assignment__unit").get(pk=archive.pk)
+            if locked.status == ArchiveStatus.DONE:  # another run finished first
+                return locked
+            published = storage.publish(temp, assignment_id=assignment_id)
+            temp = None
+            now = timezone.now()
+            digest = hashlib.sha256(signed).hexdigest()
+            Archive.objects.filter(pk=locked.pk).exclude(status=ArchiveStatus.DONE).update(
+                status=ArchiveStatus.DONE, file_name=published, sha256=digest, size=len(signed),
+                signed_at=signed_at, signer=signer[:300], created_at=now, last_error="",
+                audit_seq=report["audit"]["seq"], audit_hash=report["audit"]["hash"])
+            assignment = locked.assignment
+            record_event(
+                action="assignment.archived", role="system", target=assignment,
+                target_label=_target_label(assignment), plan_id=assignment.task.plan_id,
+                task_id=assignment.task_id, assignment_id=assignment.pk,
+                details={"archive": locked.pk, "sha256": digest, "size": len(signed),
+                         "submission": report["final"]["number"], "signer": signer,
+                         "signed_at": signed_at.isoformat(), "audit_seq": report["audit"]["seq"]},
+            )
+    except Exception as exc:
+        if published is not None:  # published but not recorded: take the file back
+            storage.discard(storage.path_of(published))
+        Archive.objects.filter(pk=archive.pk).exclude(status=ArchiveStatus.DONE).update(
+            status=ArchiveStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        raise
+    finally:
+        if temp is not None:
+            storage.discard(temp)
+    return Archive.objects.get(pk=archive.pk)
+
+
+def _readable(actor, assignment_id: int) -> tuple[Assignment, set[str]]:
+    assignment = (Assignment.objects.select_related("task__plan", "unit").filter(pk=assignment_id).first())
+    if assignment is None:
+        raise NotFound(_("承办件不存在"))
+    perms = assignment_permissions(actor, assignment)
+    if "view_assignment" not in perms:
+        raise NotFound(_("承办件不存在"))
+    return assignment, perms
+
+
+def archive_open(*, actor, assignment_id: int) -> tuple[Archive, bytes]:
+    """The archived PDF's bytes, for someone who can see the assignment; the download is recorded.
+
+    The file is checked against its recorded SHA-256 before it is handed out: an altered or
+    missing file is an integrity failure, never served as if it were the archive.
+    """
+    assignment, perms = _readable(actor, assignment_id)
+    archive = Archive.objects.filter(assignment=assignment).first()
+    if archive is None:
+        raise NotFound(_("该承办件尚未验收办结，没有归档文件"))
+    if archive.status != ArchiveStatus.DONE:
+        raise WrongState(_("归档文件生成中，请稍后再试"))
+    try:
+        data = storage.path_of(archive.file_name).read_bytes()
+    except FileNotFoundError:
+        logger.error("archive %s: stored file %s is missing", archive.pk, archive.file_name)
+        raise Missing(_("归档文件缺失，已记录，请联系系统管理员")) from None
+    if hashlib.sha256(data).hexdigest() != archive.sha256:
+        logger.error("archive %s: stored file %s does not match its SHA-256", archive.pk, archive.file_name)
+        raise Missing(_("归档文件与登记的哈希值不符，已拒绝提供，请联系系统管理员"))
+    unit, role = viewer_of(actor, assignment, perms)
+    with transaction.atomic():
+        record_event(
+            action="assignment.archive_downloaded", actor=actor, unit=unit, role=role, target=assignment,
+            target_label=_target_label(assignment), plan_id=assignment.task.plan_id,
+            task_id=assignment.task_id, assignment_id=assignment.pk,
+            details={"archive": archive.pk, "sha256": archive.sha256},
+        )
+    return archive, data
+
+
+def download_name(archive: Archive) -> str:
+    assignment = archive.assignment
+    return f"归档-第{assignment.task.number}项-{assignment.unit.short_name}-{archive.sha256[:8]}.pdf"
+
+
+def archive_response(actor, assignment_id: int):
+    """The download as an HTTP response (the same for the screens and the API); raises ActionError."""
+    from django.http import HttpResponse
+
+    from .evidence import content_disposition
+
+    archive, data = archive_open(actor=actor, assignment_id=assignment_id)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(download_name(archive))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Archive-SHA256"] = archive.sha256
+    return response
+
+
+@dataclass(frozen=True)
+class ArchiveProblem:
+    assignment_id: int
+    archive_id: int
+    problem: str  # missing | altered | unsigned | not_done
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"assignment": self.assignment_id, "archive": self.archive_id, "problem": self.problem,
+                "message": self.message}
+
+
+def verify_archives() -> tuple[int, list[ArchiveProblem]]:
+    """Recompute every archive's hash and signature. Return (archives checked, problems)."""
+    checked, problems = 0, []
+    for archive in Archive.objects.order_by("id").iterator():
+        checked += 1
+        if archive.status != ArchiveStatus.DONE:
+            problems.append(ArchiveProblem(archive.assignment_id, archive.pk, "not_done",
+                                           f"归档尚未生成（{archive.get_status_display()}，已尝试 {archive.attempts} 次）"
+                                           + (f"：{archive.last_error}" if archive.last_error else "")))
+            continue
+        try:
+            data = storage.path_of(archive.file_name).read_bytes()
+        except FileNotFoundError:
+            problems.append(ArchiveProblem(archive.assignment_id, archive.pk, "missing",
+                                           f"归档文件缺失：{archive.file_name}"))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != archive.sha256 or len(data) != archive.size:
+            problems.append(ArchiveProblem(archive.assignment_id, archive.pk, "altered",
+                                           f"文件已被改动：SHA-256 应为 {archive.sha256}，实为 {digest}"))
+            continue
+        check = validate_pdf(data)
+        if not check.ok:
+            problems.append(ArchiveProblem(archive.assignment_id, archive.pk, "unsigned", check.message))
+    return checked, problems
+
+
+def archive_sweep(*, now=None) -> dict:
+    """Remove orphaned temporary and unrecorded files; re-run archives whose job was lost."""
+    now = now or timezone.now()
+    referenced = set(Archive.objects.exclude(file_name="").values_list("file_name", flat=True))
+    removed = storage.sweep(referenced=referenced, max_age_seconds=settings.ARCHIVE_TEMP_MAX_AGE_SECONDS)
+    stale = now - timezone.timedelta(seconds=settings.ARCHIVE_STALE_PENDING_SECONDS)
+    lost = list(Archive.objects.exclude(status=ArchiveStatus.DONE)
+                .filter(Q(last_attempt_at__isnull=True, requested_at__lt=stale) | Q(last_attempt_at__lt=stale))
+                .values_list("assignment_id", flat=True))
+    for assignment_id in lost:
+        schedule(assignment_id)
+    return {"removed_files": removed, "rescheduled": lost}

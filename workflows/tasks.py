@@ -1,0 +1,21 @@
+"""Background jobs (Celery). Each is idempotent: running it twice does the work once."""
+from celery import shared_task
+from django.conf import settings
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,),
+             retry_backoff=5, retry_backoff_max=600, retry_jitter=True,
+             max_retries=getattr(settings, "ARCHIVE_MAX_ATTEMPTS", 5))
+def archive_assignment(self, assignment_id: int) -> str:
+    """Render, sign and store the archive of an accepted assignment (once)."""
+    from workflows.services.archive import archive_build
+
+    archive = archive_build(assignment_id)
+    return archive.status if archive else "none"
+
+
+@shared_task(acks_late=True)
+def archive_sweep() -> dict:
+    from workflows.services.archive import archive_sweep as sweep
+
+    return sweep()
