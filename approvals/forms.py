@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from workflows.lights import DONE, LIGHTS, light_q
 from workflows.models import AssignmentState, Plan, Unit
 
 
@@ -97,6 +98,10 @@ class AssignmentFilterForm(Form):
     unit = forms.ModelChoiceField(label=_("责任单位"), required=False, empty_label=_("全部"),
                                   queryset=Unit.objects.only("id", "short_name").order_by("order", "short_name"),
                                   error_messages={"invalid_choice": _("所选单位不存在")})
+    light = forms.ChoiceField(label=_("灯号"), required=False,
+                              choices=[("", _("全部"))] + [(k, v) for k, v in LIGHTS.items()]
+                              + [(DONE, _("已办结"))],
+                              error_messages={"invalid_choice": _("灯号只能是绿灯、黄灯、红灯或已办结")})
     task = forms.IntegerField(label=_("任务编号"), required=False, min_value=1,
                               error_messages={"invalid": _("任务编号应为正整数"),
                                               "min_value": _("任务编号应为正整数")})
@@ -114,6 +119,8 @@ class AssignmentFilterForm(Form):
             queryset = queryset.filter(unit=data["unit"])
         if data.get("task"):
             queryset = queryset.filter(task__number=data["task"])
+        if data.get("light"):
+            queryset = queryset.filter(light_q(data["light"]))
         if data.get("after"):
             due, pk = data["after"]
             queryset = queryset.filter(Q(due_date__gt=due) | Q(due_date=due, pk__gt=pk))

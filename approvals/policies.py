@@ -146,6 +146,11 @@ def can_supervise(user, plan) -> bool:
     return plan.supervising_unit_id is not None and _member(user, [plan.supervising_unit_id], "supervisor")
 
 
+def can_view_supervision(user, plan) -> bool:
+    """The dashboard, scorecard and exports of a plan: its supervising office and auditors (read-only)."""
+    return can_supervise(user, plan) or sees_all_assignments(user)
+
+
 def can_select_units(user, task) -> bool:
     """A lead reviewer of the task chooses the units behind a "relevant" term (有关区镇)."""
     lead_ids = [p.unit_id for p in task.party_set.all() if p.role == "lead"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dispatch_views, views
+from . import dashboard_views, dispatch_views, reminder_views, scorecard_views, views
 
 app_name = "approvals"
 
@@ -21,6 +21,14 @@ urlpatterns = [
     path("evidence/<int:evidence_id>/download/", views.evidence_download, name="evidence_download"),
     path("evidence/<int:evidence_id>/withdraw/", views.evidence_withdraw, name="evidence_withdraw"),
     path("dispatch/plans/<int:plan_id>/", dispatch_views.plan_dispatch, name="plan_dispatch"),
+    # Supervision (督办): dashboard, exports, scorecard, reminders.
+    path("supervision/plans/<int:plan_id>/", dashboard_views.dashboard, name="dashboard"),
+    path("supervision/plans/<int:plan_id>/export.xlsx", dashboard_views.export_xlsx, name="dashboard_export"),
+    path("supervision/plans/<int:plan_id>/report.pdf", dashboard_views.progress_pdf, name="dashboard_report"),
+    path("supervision/plans/<int:plan_id>/scorecard/", scorecard_views.scorecard, name="scorecard"),
+    path("assignments/<int:pk>/remind/", reminder_views.remind_assignment, name="assignment_remind"),
+    path("supervision/plans/<int:plan_id>/units/<int:unit_id>/remind/", reminder_views.remind_overdue,
+         name="unit_remind_overdue"),
     path("dispatch/plans/<int:plan_id>/rounds/", dispatch_views.round_open, name="round_open"),
     path("dispatch/tasks/<int:task_id>/units/", dispatch_views.task_select_units, name="task_select_units"),
 ]

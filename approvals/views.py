@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditEvent
+from workflows.lights import LIGHTS, with_light
 from workflows.models import (
     Archive,
     AssignmentState,
@@ -89,15 +90,27 @@ def _visible(request, pk: int):
 @login_required
 def inbox(request):
     """我的待办: what waits for me, by due date, with counts per state; a fixed number of queries."""
-    awaiting = assignments_awaiting(request.user)
-    counts = dict(awaiting.order_by().values_list("state").annotate(n=Count("id")))
+    today = timezone.localdate()
+    awaiting = with_light(assignments_awaiting(request.user), today)
+    by_state_light = awaiting.order_by().values_list("state", "light").annotate(n=Count("id"))
+    counts, light_counts = {}, dict.fromkeys(LIGHTS, 0)
+    for state, light, n in by_state_light:
+        counts[state] = counts.get(state, 0) + n
+        light_counts[light] = light_counts.get(light, 0) + n
+    light = request.GET.get("light")
+    if light in LIGHTS:
+        awaiting = awaiting.filter(light=light)
     paginator = Paginator(awaiting, PAGE_SIZE, allow_empty_first_page=True)
-    paginator.count = sum(counts.values())  # known already: spare the paginator its own COUNT
+    # Known already: spare the paginator its own COUNT.
+    paginator.count = light_counts[light] if light in LIGHTS else sum(counts.values())
     page = paginator.get_page(request.GET.get("page"))
     summary = [{"state": state, "label": WAITING_LABELS[state], "state_label": label, "count": counts.get(state, 0)}
                for state, label in AssignmentState.choices if state in WAITING_LABELS]
+    lights = [{"light": k, "label": label, "count": light_counts[k], "chosen": k == light}
+              for k, label in LIGHTS.items()]
     return render(request, "approvals/inbox.html", {
-        "page": page, "summary": summary, "total": paginator.count, "today": timezone.localdate()})
+        "page": page, "summary": summary, "total": sum(counts.values()), "lights": lights,
+        "light": light if light in LIGHTS else "", "today": today})
 
 
 @require_GET
@@ -110,7 +123,8 @@ def assignment_list(request):
     if not request.GET:
         form = forms.AssignmentFilterForm({})
         form.is_valid()
-    rows = list(form.filter(assignments_visible_to(request.user).order_by("due_date", "id"))[:PAGE_SIZE + 1])
+    visible = with_light(assignments_visible_to(request.user), timezone.localdate())
+    rows = list(form.filter(visible.order_by("due_date", "id"))[:PAGE_SIZE + 1])
     items, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     next_query = ""
     if more:

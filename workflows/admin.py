@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from audit.admin import AuditedAdminMixin, ReadOnlyAdmin
 
-from .models import GroupTerm, Plan, Section, Task, TaskParty, Unit, UnitAlias
+from .models import CalendarDay, GroupTerm, Plan, Section, Task, TaskParty, Unit, UnitAlias
 
 
 class UnitAliasInline(admin.TabularInline):
@@ -67,3 +67,13 @@ class TaskAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(Section, ReadOnlyAdmin)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Holidays and make-up working days the chinese-calendar package does not know (yet)."""
+
+    audit_prefix = "calendar_day"
+    list_display = ["date", "is_working_day", "note"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"

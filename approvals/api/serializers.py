@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals.policies import ASSIGNMENT_ACTIONS
+from workflows.lights import DONE, LIGHTS, light_of
 from workflows.models import (
     Archive,
     ArchiveStatus,
@@ -81,11 +82,17 @@ class AssignmentSerializer(serializers.ModelSerializer):
     task = TaskRefSerializer()
     round = serializers.CharField(source="round.name")
     available_actions = serializers.SerializerMethodField()
+    light = serializers.SerializerMethodField(
+        help_text=_("灯号：green 绿灯、yellow 黄灯（临近期限）、red 红灯（已逾期）；已验收办结为 done"))
 
     class Meta:
         model = Assignment
-        fields = ["id", "state", "state_label", "unit", "task", "due_date", "round", "round_id",
-                  "available_actions"]
+        fields = ["id", "state", "state_label", "unit", "task", "due_date", "light", "on_time", "round",
+                  "round_id", "available_actions"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=[*LIGHTS, DONE]))
+    def get_light(self, assignment) -> str:
+        return getattr(assignment, "light", None) or light_of(assignment)
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ASSIGNMENT_ACTIONS)))
     def get_available_actions(self, assignment) -> list[str]:
@@ -188,6 +195,7 @@ class AssignmentFilterSerializer(serializers.Serializer):
     task = serializers.IntegerField(required=False, min_value=1, label=_("任务 ID"))
     unit = serializers.CharField(required=False, max_length=64, label=_("责任单位简称"))
     plan = serializers.IntegerField(required=False, min_value=1, label=_("计划 ID"))
+    light = serializers.ChoiceField(choices=[*LIGHTS, DONE], required=False, label=_("灯号"))
 
 
 class SubmitSerializer(serializers.Serializer):

@@ -6,6 +6,8 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
+from . import scorecard as scorecard_api
+from . import supervision as supervision_api
 from . import views
 
 app_name = "api"
@@ -24,6 +26,9 @@ urlpatterns = [
     path("plans/", views.PlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:pk>/dispatch/", views.PlanDispatchView.as_view(), name="plan_dispatch"),
+    path("plans/<int:pk>/progress/", supervision_api.PlanProgressView.as_view(), name="plan_progress"),
+    path("plans/<int:pk>/export.xlsx", supervision_api.PlanExportView.as_view(), name="plan_export"),
+    path("plans/<int:pk>/scorecard/", scorecard_api.PlanScorecardView.as_view(), name="plan_scorecard"),
     path("tasks/<int:pk>/select_units/", views.TaskSelectUnitsView.as_view(), name="task_select_units"),
     # Last, and only for addresses ending in "/", so APPEND_SLASH still redirects the others.
     re_path(r"^(.*/)?$", views.UnknownEndpointView.as_view(), name="unknown"),

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from approvals.policies import available_actions, can_view_plans, sees_all_assignments
 from approvals.selectors import assignments_visible_to
+from workflows.lights import light_q, with_light
 from workflows.models import Plan, Submission, Task
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
@@ -136,7 +137,9 @@ class AssignmentListView(generics.ListAPIView):
         filters = s.AssignmentFilterSerializer(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         wanted = filters.validated_data
-        queryset = _with_rounds(assignments_visible_to(self.request.user), full=False)
+        queryset = with_light(_with_rounds(assignments_visible_to(self.request.user), full=False))
+        if "light" in wanted:
+            queryset = queryset.filter(light_q(wanted.pop("light")))
         lookups = {"state": "state", "task": "task_id", "unit": "unit__short_name", "plan": "task__plan_id"}
         return queryset.filter(**{lookups[key]: value for key, value in wanted.items()})
 

@@ -6,6 +6,7 @@ Values that differ between machines come from the environment (django-environ);
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -178,11 +179,29 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Re-run archive jobs that were lost (e.g. the broker was down) and remove orphaned files.
     "archive-sweep": {"task": "workflows.tasks.archive_sweep", "schedule": 15 * 60},
+    # The daily 催办 digests and 督办 ladder, on working days' mornings (Asia/Shanghai).
+    "send-reminders": {"task": "workflows.tasks.send_reminders",
+                       "schedule": crontab(hour=8, minute=30)},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # An unacknowledged job (its worker died) goes back to the queue after this many seconds.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
 }
+
+# Supervision (督办): yellow light within this many working days of the due date; the 督办 ladder
+# (first notice, second notice, reported to leadership) at these working days overdue.
+SUPERVISION_YELLOW_WORKING_DAYS = env.int("SUPERVISION_YELLOW_WORKING_DAYS", default=5)
+SUPERVISION_ESCALATION_WORKING_DAYS = [int(x) for x in env.list("SUPERVISION_ESCALATION_WORKING_DAYS",
+                                                                 default=["3", "10", "20"])]
+# Mail: an SMTP server in production (EMAIL_URL-style settings below); the console locally.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="督办系统 <noreply@localhost>")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from audit.actions import action_label
 from audit.models import AuditEvent, AuditHead
 
+from ..lights import submitted_on_time
 from ..models import Assignment, AssignmentState, Evidence, Submission
 
 # Downloads are reads, not part of what happened to the work; everything else is the timeline.
@@ -46,7 +47,7 @@ def _person(user) -> str:
 
 def deadline_met(assignment: Assignment, submission: Submission) -> bool:
     """Met when the accepted work was submitted on or before the due date (local calendar day)."""
-    return timezone.localtime(submission.submitted_at).date() <= assignment.due_date
+    return submitted_on_time(submission.submitted_at, assignment.due_date)
 
 
 def build(assignment_id: int, submission_id: int) -> dict:

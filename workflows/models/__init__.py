@@ -20,4 +20,11 @@ from .plans import (  # noqa: F401
     TaskTarget,
     plan_source_path,
 )
+from .supervision import (  # noqa: F401,E402
+    CalendarDay,
+    DigestSent,
+    EscalationLevel,
+    EscalationNotice,
+    Reminder,
+)
 from .units import GroupTerm, TermScope, Unit, UnitAlias, UnitKind  # noqa: F401

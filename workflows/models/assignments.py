@@ -60,6 +60,8 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     state = FSMField(_("状态"), default=AssignmentState.ASSIGNED, choices=AssignmentState.choices,
                      protected=True, max_length=16)
     due_date = models.DateField(_("办理期限"))
+    # Set once, at acceptance: was the accepted work submitted by the due date?
+    on_time = models.BooleanField(_("按期完成"), null=True, blank=True)
     created_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from approvals.policies import Decision, decide
 from audit.services import record_event
 
+from ..lights import submitted_on_time
 from ..models import Assignment, AssignmentState, Evidence, Submission
 from .errors import Invalid, NotFound, WrongState, raise_for
 
@@ -173,8 +174,9 @@ def assignment_accept(*, actor, assignment_id: int, opinion: str = "") -> Assign
         submission.accepted_by, submission.accepted_at = actor, timezone.now()
         submission.acceptance_opinion = (opinion or "").strip()
         submission.save(update_fields=["accepted_by", "accepted_at", "acceptance_opinion"])
+        assignment.on_time = submitted_on_time(submission.submitted_at, assignment.due_date)
         _transition(assignment, "accept", decision, actor, submission=submission,
-                    details={"opinion": submission.acceptance_opinion})
+                    details={"opinion": submission.acceptance_opinion, "on_time": assignment.on_time})
         # The archive row is part of the acceptance; the PDF is built after the commit.
         from .archive import archive_request
 
