@@ -15,9 +15,11 @@ from workflows.models import AssignmentState, Plan, Unit
 
 
 class Form(forms.Form):
-    """Chinese labels carry no trailing colon."""
+    """Chinese labels carry no trailing colon (Django sets the suffix per instance, so pass it in)."""
 
-    label_suffix = ""
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class StartForm(Form):
