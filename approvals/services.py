@@ -1,8 +1,12 @@
 """Writes about people: unit roles, and the sign-in events the audit trail keeps."""
 from __future__ import annotations
 
+import time
+
+from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import escape_label, record_event
 
@@ -44,10 +48,22 @@ def membership_revoke(*, actor, membership: Membership) -> None:
 
 
 def sign_in(*, request, user) -> None:
-    """Log ``user`` in (a new session key) and record it."""
+    """Log ``user`` in (a new session key) and record it; the session's timeouts start now."""
+    from .middleware import SEEN_AT, SIGNED_IN_AT
+
     with transaction.atomic():
         login(request, user)
+        request.session[SIGNED_IN_AT] = request.session[SEEN_AT] = time.time()
         record_event(action="auth.login", actor=user, target=user)
+
+
+def session_expired(*, request, reason: str) -> None:
+    """End a session that was idle too long or is too old; record it (reason: idle / absolute)."""
+    user = request.user
+    with transaction.atomic():
+        record_event(action="auth.session_expired", actor=user, target=user, details={"reason": reason})
+        logout(request)
+    messages.info(request, _("登录已超时，请重新登录。") if reason == "idle" else _("登录时间已到上限，请重新登录。"))
 
 
 def sign_out(*, request) -> None:
@@ -58,11 +74,12 @@ def sign_out(*, request) -> None:
         logout(request)
 
 
-def sign_in_failed(*, username: str) -> None:
-    """Record a failed sign-in; the name typed is escaped so it cannot forge log lines."""
+def sign_in_failed(*, username: str, locked_out: bool = False) -> None:
+    """Record a failed sign-in, or one refused because the name is locked out after repeated
+    wrong passwords; the name typed is escaped so it cannot forge log lines."""
     with transaction.atomic():
-        record_event(action="auth.login_failed", target_type="auth.user", target_label=escape_label(username, 150),
-                     details={"username": escape_label(username, 150)})
+        record_event(action="auth.locked_out" if locked_out else "auth.login_failed", target_type="auth.user",
+                     target_label=escape_label(username, 150), details={"username": escape_label(username, 150)})
 
 
 def user_changed(*, actor, user, changes: dict) -> None:

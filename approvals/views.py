@@ -4,6 +4,7 @@ The screens look each object up through a selector scoped to the user (hidden an
 give 404), call one service and map its refusal to a page with the same HTTP status
 (403/404/409/400/413). Every state-changing view is POST-only and CSRF-protected.
 """
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -50,8 +51,18 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         username = self.request.POST.get("username", "")
         if username or self.request.POST.get("password"):
-            services.sign_in_failed(username=username)
+            # django-axes flags a refused attempt once the name is locked out; AxesMiddleware
+            # then answers with the lockout page instead of this form.
+            services.sign_in_failed(username=username,
+                                    locked_out=bool(getattr(self.request, "axes_locked_out", False)))
         return super().form_invalid(form)
+
+
+def locked_out(request, credentials, *args, **kwargs):
+    """django-axes' answer to a locked-out sign-in: the Chinese lockout page, status 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60) if settings.AXES_COOLOFF_TIME else None
+    return render(request, "registration/locked_out.html",
+                  {"failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes}, status=429)
 
 
 @require_POST

@@ -9,6 +9,8 @@ ACTIONS = {
     "auth.login": _("登录"),
     "auth.logout": _("退出登录"),
     "auth.login_failed": _("登录失败"),
+    "auth.locked_out": _("多次输错密码，账号被暂时锁定"),
+    "auth.session_expired": _("登录超时，会话结束"),
     "auth.user_created": _("新增用户账号"),
     "auth.user_changed": _("修改用户账号"),
     "auth.user_deleted": _("删除用户账号"),
