@@ -213,6 +213,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Supervision (督办): yellow light within this many working days of the due date; the 督办 ladder
 # (first notice, second notice, reported to leadership) at these working days overdue.
 SUPERVISION_YELLOW_WORKING_DAYS = env.int("SUPERVISION_YELLOW_WORKING_DAYS", default=5)
+# A lead department's review is overdue after this many working days (the scorecard's 审核及时率).
+SUPERVISION_REVIEW_WORKING_DAYS = env.int("SUPERVISION_REVIEW_WORKING_DAYS", default=5)
 SUPERVISION_ESCALATION_WORKING_DAYS = [int(x) for x in env.list("SUPERVISION_ESCALATION_WORKING_DAYS",
                                                                  default=["3", "10", "20"])]
 # Mail: an SMTP server in production (EMAIL_URL-style settings below); the console locally.
