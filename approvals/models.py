@@ -12,6 +12,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("管理员")
 
 
+# How the audit trail names who acted: the roles above, and the system itself (background jobs).
+ROLE_LABELS = {**dict(Role.choices), "system": _("系统")}
+
+
 class Membership(models.Model):
     """A person acts for ``unit`` in ``role``. Changed only through approvals.services."""
 

@@ -33,7 +33,7 @@ from workflows.services import dispatch as dispatch_services
 from workflows.services.errors import ActionError
 
 from . import forms, services
-from .models import Role
+from .models import ROLE_LABELS
 from .policies import (
     ACTION_LABELS,
     assignment_permissions,
@@ -170,7 +170,7 @@ def _rounds(submissions: list[Submission]) -> list[Submission]:
 
 
 def _timeline(assignment_id: int) -> list[AuditEvent]:
-    states, roles = dict(AssignmentState.choices), dict(Role.choices)
+    states, roles = dict(AssignmentState.choices), ROLE_LABELS
     events = list(AuditEvent.objects.filter(assignment_id=assignment_id).order_by("seq"))
     for event in events:
         event.from_label = states.get(event.from_state, event.from_state)

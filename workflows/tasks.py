@@ -19,3 +19,11 @@ def archive_sweep() -> dict:
     from workflows.services.archive import archive_sweep as sweep
 
     return sweep()
+
+
+@shared_task(acks_late=True)
+def send_reminders() -> dict:
+    """The daily 催办 digests and 督办 ladder (beat "send-reminders"); a second run the same day sends nothing new."""
+    from workflows.services.reminders import reminders_daily
+
+    return reminders_daily().as_dict()

@@ -60,7 +60,7 @@ def build(assignment_id: int, submission_id: int) -> dict:
 
 
 def _build(assignment_id: int, submission_id: int) -> dict:
-    from approvals.models import Role
+    from approvals.models import ROLE_LABELS
 
     assignment = (Assignment.objects.select_related("task__plan__supervising_unit", "task__section", "unit",
                                                     "round").prefetch_related("task__party_set")
@@ -75,7 +75,7 @@ def _build(assignment_id: int, submission_id: int) -> dict:
         for f in s.files.all():
             rounds_of.setdefault(f.pk, []).append(s.number)
     files = (Evidence.objects.filter(pk__in=rounds_of).select_related("uploaded_by").order_by("uploaded_at", "id"))
-    roles = {k: str(v) for k, v in Role.choices} | {"system": "系统"}
+    roles = {k: str(v) for k, v in ROLE_LABELS.items()}
     states = {k: str(v) for k, v in AssignmentState.choices}
     events = (AuditEvent.objects.filter(assignment_id=assignment.pk).exclude(action__in=NOT_IN_TIMELINE)
               .order_by("seq"))
