@@ -33,6 +33,16 @@ def _archive_signing(settings, signing_pair):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """A test's calendar corrections are rolled back with it, so none may stay cached for the next."""
+    from workflows import calendar
+
+    calendar._drop()
+    yield
+    calendar._drop()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Give every test its own file store, so stored and stray files can be counted."""
     settings.MEDIA_ROOT = tmp_path / "media"

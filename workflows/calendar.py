@@ -10,27 +10,44 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+import time
 
 ONE_DAY = dt.timedelta(days=1)
+# Corrections edited in one process (an admin's request) reach the other web and worker processes
+# within this many seconds; the process that saved them sees them at once.
+CORRECTIONS_TTL_SECONDS = 60
 _lock = threading.Lock()
 _overrides: dict[dt.date, bool] | None = None
+_loaded_at = 0.0
 
 
 def _corrections() -> dict[dt.date, bool]:
-    global _overrides
+    global _overrides, _loaded_at
     with _lock:
-        if _overrides is None:
+        if _overrides is None or time.monotonic() - _loaded_at > CORRECTIONS_TTL_SECONDS:
             from .models import CalendarDay
 
             _overrides = dict(CalendarDay.objects.values_list("date", "is_working_day"))
+            _loaded_at = time.monotonic()
         return _overrides
 
 
-def forget_corrections(**_kwargs) -> None:
-    """Drop the cached corrections (connected to CalendarDay's save and delete signals)."""
+def _drop() -> None:
     global _overrides
     with _lock:
         _overrides = None
+
+
+def forget_corrections(**_kwargs) -> None:
+    """Drop the cached corrections (connected to CalendarDay's save and delete signals).
+
+    Dropped now, so the saving transaction sees its own change, and again when the transaction
+    ends, so a rolled-back correction does not stay cached.
+    """
+    from django.db import transaction
+
+    _drop()
+    transaction.on_commit(_drop)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -8,12 +8,22 @@ from django.urls import reverse
 from tests.approvals.test_api import api
 from tests.world import build_world
 from workflows import calendar
-from workflows.lights import DONE, GREEN, RED, YELLOW, filter_light, light_for_due, light_of, with_light
+from workflows.lights import (
+    DONE,
+    GREEN,
+    RED,
+    YELLOW,
+    filter_light,
+    light_for_due,
+    light_of,
+    with_light,
+)
 from workflows.models import Assignment, CalendarDay
 
 D = dt.date
 
 
+@pytest.mark.django_db
 def test_national_day_2026_and_its_make_up_saturday():
     assert not calendar.is_working_day(D(2026, 10, 1)) and not calendar.is_working_day(D(2026, 10, 7))
     assert calendar.is_working_day(D(2026, 10, 10))  # a Saturday worked in exchange (调休)
@@ -38,6 +48,7 @@ def test_an_administrators_correction_wins_and_covers_years_the_package_does_not
     assert calendar.is_working_day(D(2030, 1, 1))
 
 
+@pytest.mark.django_db
 def test_lights_at_their_boundaries_across_a_holiday(settings):
     settings.SUPERVISION_YELLOW_WORKING_DAYS = 5
     today = D(2026, 9, 29)  # Tuesday before National Day
