@@ -82,6 +82,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/audit_bench.py
 	$(PY) bench/archive_bench.py
 	$(PY) bench/assignments_bench.py
+	$(PY) bench/dashboard_bench.py
 
 messages: $(VENV)/.installed-dev
 	$(MANAGE) makemessages -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'

@@ -11,7 +11,7 @@ from workflows.services import dispatch as dispatch_services
 from workflows.services.errors import ActionError
 
 from . import forms
-from .policies import can_select_units, can_supervise, can_view_plans
+from .policies import can_select_units, can_supervise, can_view_plans, can_view_supervision
 from .views import _not_found
 
 
@@ -49,7 +49,7 @@ def plan_panels(user, plan) -> dict:
             task.relevant_terms = [p.name for p in relevant[task.pk]]
             task.chosen = chosen.get(task.pk, [])
     rounds = list(plan.rounds.all())
-    return {"supervise": supervise, "rounds": rounds,
+    return {"supervise": supervise, "rounds": rounds, "view_supervision": can_view_supervision(user, plan),
             "dispatch_form": forms.DispatchForm(rounds=rounds) if supervise else None,
             "round_form": forms.RoundOpenForm() if supervise else None}
 

@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import random
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -31,9 +30,11 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections, transaction  # noqa: E402
+from django.db import connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
+
+from bench.pages import measure_page  # noqa: E402
 
 REPEATS = 20
 STATES = ["assigned", "in_progress", "submitted", "lead_reviewed", "accepted"]
@@ -106,25 +107,6 @@ def build(size: int) -> dict:
             "count": Assignment.objects.count()}
 
 
-def measure(client: Client, url: str) -> tuple[int, int, float, float]:
-    client.get(url)  # warm up
-    queries = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        response = client.get(url)
-    timings = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
-    return response.status_code, len(queries), statistics.median(timings), timings[int(REPEATS * 0.95) - 1]
-
-
 def run(size: int) -> dict:
     from approvals.selectors import assignments_awaiting, assignments_visible_to
 
@@ -147,7 +129,8 @@ def run(size: int) -> dict:
         for page, url in pages.items():
             if url is None:
                 continue
-            status, queries, p50, p95 = measure(client, url)
+            m = measure_page(client, url, REPEATS)
+            status, queries, p50, p95 = m["status"], m.get("queries", 0), m.get("p50", 0.0), m.get("p95", 0.0)
             figures[(label, page)] = (queries, p50, p95)
             print(f"  {page:<11} HTTP {status}  {queries:>2} queries  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
     return figures

@@ -44,12 +44,19 @@ def _css_text(text: str) -> str:
 
 
 def render_pdf(report: dict, *, template: str = "workflows/archive_report.html", variant: str = "pdf/a-3b",
-               attach_manifest: bool = True) -> bytes:
+               attach_manifest: bool = True, header_right: str | None = None) -> bytes:
+    """``report`` through ``template`` to PDF bytes; fonts that lack a glyph raise ``RenderError``.
+
+    The page header names the plan on the left and, on the right, ``header_right`` or, for an
+    archive, the task and unit.
+    """
     from weasyprint import HTML, Attachment
 
+    if header_right is None:
+        header_right = f"验收办结归档 · 第{report['task']['number']}项 · {report['assignment']['unit']}"
     header = {
         "left": _css_text(report["plan"]["doc_number"] or report["plan"]["supervising_unit"]),
-        "right": _css_text(f"验收办结归档 · 第{report['task']['number']}项 · {report['assignment']['unit']}"),
+        "right": _css_text(header_right),
         "generated": _css_text(f"生成时间：{report['generated_at']}"),
     }
     with translation.override("zh-hans"):
