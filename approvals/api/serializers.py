@@ -20,6 +20,8 @@ from workflows.models import (
 
 # Output ------------------------------------------------------------------------------------
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds; larger ones are refused, not a 500
+
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every refusal (for the schema)."""
@@ -44,9 +46,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
     files = EvidenceSerializer(many=True)
     submitted_by = serializers.CharField(source="submitted_by.username")
-    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None)
-    accepted_by = serializers.CharField(source="accepted_by.username", default=None)
-    returned_by = serializers.CharField(source="returned_by.username", default=None)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None, allow_null=True)
+    accepted_by = serializers.CharField(source="accepted_by.username", default=None, allow_null=True)
+    returned_by = serializers.CharField(source="returned_by.username", default=None, allow_null=True)
     # A plain string: a second enum of the same states would only confuse the schema.
     returned_from = serializers.CharField(help_text=_("从哪个状态退回（submitted 或 lead_reviewed），未退回为空"))
     returned_from_label = serializers.CharField(source="get_returned_from_display")
@@ -192,9 +194,9 @@ class DispatchResultSerializer(serializers.Serializer):
 
 class AssignmentFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=AssignmentState.choices, required=False, label=_("状态"))
-    task = serializers.IntegerField(required=False, min_value=1, label=_("任务 ID"))
+    task = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, label=_("任务 ID"))
     unit = serializers.CharField(required=False, max_length=64, label=_("责任单位简称"))
-    plan = serializers.IntegerField(required=False, min_value=1, label=_("计划 ID"))
+    plan = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, label=_("计划 ID"))
     light = serializers.ChoiceField(choices=[*LIGHTS, DONE], required=False, label=_("灯号"))
 
 
@@ -202,7 +204,7 @@ class SubmitSerializer(serializers.Serializer):
     report = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("书面报告（必填）"))
     no_file_statement = serializers.CharField(required=False, allow_blank=True, default="",
                                               help_text=_("无佐证材料说明（没有文件时必填）"))
-    evidence_ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False,
+    evidence_ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
                                          allow_null=True, default=None,
                                          help_text=_("本次报送的佐证材料；省略则报送全部现有材料"))
 
@@ -226,8 +228,8 @@ class EvidenceUploadSerializer(serializers.Serializer):
 
 
 class DispatchSerializer(serializers.Serializer):
-    round = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    task = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    round = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
+    task = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
 
     def validate_round(self, value):
         plan = self.context["plan"]
@@ -245,7 +247,7 @@ class DispatchSerializer(serializers.Serializer):
 class SelectUnitsSerializer(serializers.Serializer):
     units = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list,
                                   help_text=_("单位简称"))
-    round = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    round = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
 
     def validate_round(self, value):
         task = self.context["task"]

@@ -30,6 +30,8 @@ urlpatterns = [
     path("plans/<int:pk>/export.xlsx", supervision_api.PlanExportView.as_view(), name="plan_export"),
     path("plans/<int:pk>/scorecard/", scorecard_api.PlanScorecardView.as_view(), name="plan_scorecard"),
     path("tasks/<int:pk>/select_units/", views.TaskSelectUnitsView.as_view(), name="task_select_units"),
-    # Last, and only for addresses ending in "/", so APPEND_SLASH still redirects the others.
-    re_path(r"^(.*/)?$", views.UnknownEndpointView.as_view(), name="unknown"),
+    # Last: a file name nothing above matched (a non-numeric id before archive.pdf), and any address
+    # ending in "/" (newlines included); APPEND_SLASH still redirects the others.
+    re_path(r"^[\s\S]*\.(?:pdf|xlsx)$", views.UnknownEndpointView.as_view(), name="unknown_file"),
+    re_path(r"^(?:[\s\S]*/)?$", views.UnknownEndpointView.as_view(), name="unknown"),
 ]

@@ -31,6 +31,7 @@ from . import serializers as s
 REFUSALS = {status: OpenApiResponse(s.ErrorSerializer, description=text) for status, text in {
     400: _l("字段有误（errors 列出各字段）"), 401: _l("未登录或令牌无效"), 403: _l("可见但无权操作"),
     404: _l("不存在或对调用者不可见"), 409: _l("状态不允许（state 为当前状态）"), 413: _l("文件过大"),
+    415: _l("请求内容类型不受支持"),
 }.items()}
 
 
@@ -126,7 +127,8 @@ def visible_assignment(request, pk: int):
 
 
 @extend_schema(tags=[_l("承办件")], summary=_l("可见的承办件"), parameters=[s.AssignmentFilterSerializer],
-               responses={200: s.AssignmentSerializer(many=True), **refusals(400, 401)})
+               responses={200: s.AssignmentSerializer(many=True), **refusals(400, 401),
+                          404: OpenApiResponse(s.ErrorSerializer, description=_l("无效游标"))})
 class AssignmentListView(generics.ListAPIView):
     """The assignments the caller may see, by due date, filtered by state, task, unit or plan."""
 
@@ -179,7 +181,7 @@ class AssignmentActionView(WriteView):
 
 def _action_schema(summary, request_serializer):
     return extend_schema(tags=[_l("承办件")], summary=summary, request=request_serializer,
-                         responses={200: s.AssignmentDetailSerializer, **refusals(400, 401, 403, 404, 409)})
+                         responses={200: s.AssignmentDetailSerializer, **refusals(400, 401, 403, 404, 409, 415)})
 
 
 @_action_schema(_l("开始办理"), None)
@@ -223,7 +225,7 @@ class AcceptView(AssignmentActionView):
 
 
 @extend_schema(tags=[_l("承办件")], summary=_l("上传佐证材料"), request={"multipart/form-data": s.EvidenceUploadSerializer},
-               responses={201: s.EvidenceSerializer, **refusals(400, 401, 403, 404, 409, 413)})
+               responses={201: s.EvidenceSerializer, **refusals(400, 401, 403, 404, 409, 413, 415)})
 class EvidenceUploadView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
@@ -253,7 +255,8 @@ def _plans():
     return Plan.objects.select_related("supervising_unit").annotate(task_count=Count("tasks"))
 
 
-@extend_schema(tags=[_l("计划")], summary=_l("计划列表"), responses={200: s.PlanSerializer(many=True), **refusals(401)})
+@extend_schema(tags=[_l("计划")], summary=_l("计划列表"), responses={200: s.PlanSerializer(many=True), **refusals(401),
+                                                                                   404: OpenApiResponse(s.ErrorSerializer, description=_l("无效游标"))})
 class PlanListView(generics.ListAPIView):
     serializer_class = s.PlanSerializer
     pagination_class = PlanPagination
@@ -283,7 +286,7 @@ def _dispatch_answer(result) -> dict:
 
 
 @extend_schema(tags=[_l("计划")], summary=_l("交办计划（或其中一项任务）"), request=s.DispatchSerializer,
-               responses={200: s.DispatchResultSerializer, **refusals(400, 401, 403, 404)})
+               responses={200: s.DispatchResultSerializer, **refusals(400, 401, 403, 404, 415)})
 class PlanDispatchView(WriteView):
     permission_classes = [CanViewPlans]
 
@@ -301,7 +304,7 @@ class PlanDispatchView(WriteView):
 
 @extend_schema(tags=[_l("计划")], summary=_l("牵头部门选定“相关”承办单位"), request=s.SelectUnitsSerializer,
                parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH, description=_l("任务 ID"))],
-               responses={200: s.DispatchResultSerializer, **refusals(400, 401, 403, 404)})
+               responses={200: s.DispatchResultSerializer, **refusals(400, 401, 403, 404, 415)})
 class TaskSelectUnitsView(WriteView):
     permission_classes = [CanViewPlans]
 
