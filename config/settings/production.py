@@ -41,15 +41,21 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(STATIC_ROOT)))
 
 # Files: evidence (佐证材料) and imported plan documents go through STORAGES["default"]: the
 # filesystem under MEDIA_ROOT by default, or an S3-compatible bucket when STORAGE_S3_BUCKET is set.
+# Archives (归档 PDF) go to ARCHIVE_ROOT, a POSIX volume, by default, or to an S3-compatible bucket
+# when ARCHIVE_S3_BUCKET is set (written once by a conditional PUT: workflows/archive/s3.py).
 # Credentials and the endpoint come from the standard AWS_* variables, read by boto3 itself
 # (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL,
 # AWS_DEFAULT_REGION) or by django-storages (AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME,
-# AWS_S3_ADDRESSING_STYLE below). Archives stay on ARCHIVE_ROOT, a POSIX volume: see docs/production.md.
+# AWS_S3_ADDRESSING_STYLE below). See docs/production.md.
 STORAGE_S3_BUCKET = env("STORAGE_S3_BUCKET", default="")
-if STORAGE_S3_BUCKET:
+ARCHIVE_S3_BUCKET = env("ARCHIVE_S3_BUCKET", default="")
+# Keys under this prefix; the archive sweep looks nowhere else, so a bucket shared with evidence is safe.
+ARCHIVE_S3_PREFIX = env("ARCHIVE_S3_PREFIX", default="archives")
+if STORAGE_S3_BUCKET or ARCHIVE_S3_BUCKET:
     AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default="") or None
     AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default="") or None
     AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default="") or None  # "path" for most S3-compatible stores
+if STORAGE_S3_BUCKET:
     STORAGES = {
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",

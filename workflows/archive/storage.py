@@ -1,21 +1,88 @@
-"""Write-once files for archives: a temporary file, then an atomic link under a server-chosen name.
+"""Write-once storage for archives, behind one small interface with two backends.
 
-Files live under ``ARCHIVE_ROOT`` (default ``MEDIA_ROOT/archives``), outside any served folder.
-A published file is never replaced: ``os.link`` refuses an existing name, and the file is
-made read-only. Temporary files left by a killed job are removed by :func:`sweep`.
+:func:`store` returns the backend the settings choose:
+
+- :class:`FileArchiveStore` (default): files under ``ARCHIVE_ROOT`` (default
+  ``MEDIA_ROOT/archives``), outside any served folder. A temporary file is written and
+  ``fsync``-ed, then published under a server-chosen name with ``os.link``, which refuses an
+  existing name, and made read-only. Temporary files left by a killed job are removed by
+  :func:`sweep`.
+- ``workflows.archive.s3.S3ArchiveStore`` when ``ARCHIVE_S3_BUCKET`` is set: objects in an
+  S3-compatible bucket through django-storages, published by a conditional PUT
+  (``If-None-Match: *``) that the store refuses when the name exists.
+
+Every backend offers the same operations: ``prepare`` (stage the bytes; its result
+``publish``-es them under a new name or is ``discard``-ed), ``open`` (a binary stream of a
+published archive; ``FileNotFoundError`` when it is absent), ``remove`` (take back a file that
+was published but never recorded), ``sweep`` and ``describe``.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import time
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
 from django.conf import settings
 from django.utils import timezone
 
 TEMP_DIR = "tmp"
 SUFFIX = ".part"
+CHUNK_BYTES = 1024 * 1024
+
+
+class Prepared(Protocol):
+    """Bytes ready to publish: ``publish`` gives them their final name once, else ``discard``."""
+
+    def publish(self, *, assignment_id: int) -> str: ...
+
+    def discard(self) -> None: ...
+
+
+class ArchiveStore(Protocol):
+    def prepare(self, data: bytes, *, label: str) -> Prepared: ...
+
+    def open(self, name: str) -> BinaryIO: ...
+
+    def remove(self, name: str) -> None: ...
+
+    def sweep(self, *, referenced: set[str], max_age_seconds: int) -> list[str]: ...
+
+    def describe(self) -> str: ...
+
+
+def store() -> ArchiveStore:
+    """The archive store the settings choose: the S3 bucket if one is named, else ``ARCHIVE_ROOT``."""
+    bucket = getattr(settings, "ARCHIVE_S3_BUCKET", "")
+    if bucket:
+        from .s3 import s3_store
+
+        return s3_store(bucket, getattr(settings, "ARCHIVE_S3_PREFIX", ""))
+    return FileArchiveStore()
+
+
+def new_name(assignment_id: int) -> str:
+    """A fresh server-chosen name, relative to the store: ``YYYY/MM/<assignment>-<96 random bits>.pdf``."""
+    now = timezone.localtime()
+    return f"{now:%Y}/{now:%m}/{assignment_id}-{secrets.token_hex(12)}.pdf"
+
+
+def read_into(name: str, target) -> tuple[str, int]:
+    """Copy a stored archive into ``target`` chunk by chunk; return its SHA-256 (hex) and size.
+
+    Raises ``FileNotFoundError`` when the store has no such archive.
+    """
+    digest, size = hashlib.sha256(), 0
+    with closing(store().open(name)) as handle:
+        for chunk in iter(lambda: handle.read(CHUNK_BYTES), b""):
+            digest.update(chunk)
+            size += len(chunk)
+            target.write(chunk)
+    return digest.hexdigest(), size
 
 
 def root() -> Path:
@@ -53,8 +120,7 @@ def write_temp(data: bytes, *, label: str) -> Path:
 
 def publish(temp: Path, *, assignment_id: int) -> str:
     """Give the temporary file its final server-chosen name; return that name (relative)."""
-    now = timezone.localtime()
-    relative = f"{now:%Y}/{now:%m}/{assignment_id}-{secrets.token_hex(12)}.pdf"
+    relative = new_name(assignment_id)
     final = root() / relative
     final.parent.mkdir(parents=True, exist_ok=True)
     os.link(temp, final)  # atomic; fails if the name exists, so nothing is ever overwritten
@@ -92,3 +158,33 @@ def sweep(*, referenced: set[str], max_age_seconds: int) -> list[str]:
             discard(path)
             removed.append(relative)
     return removed
+
+
+@dataclass
+class _TempFile:
+    path: Path
+
+    def publish(self, *, assignment_id: int) -> str:
+        return publish(self.path, assignment_id=assignment_id)
+
+    def discard(self) -> None:
+        discard(self.path)
+
+
+class FileArchiveStore:
+    """Archives as read-only files under ``ARCHIVE_ROOT`` on a POSIX filesystem."""
+
+    def prepare(self, data: bytes, *, label: str) -> _TempFile:
+        return _TempFile(write_temp(data, label=label))
+
+    def open(self, name: str) -> BinaryIO:
+        return path_of(name).open("rb")
+
+    def remove(self, name: str) -> None:
+        discard(path_of(name))
+
+    def sweep(self, *, referenced: set[str], max_age_seconds: int) -> list[str]:
+        return sweep(referenced=referenced, max_age_seconds=max_age_seconds)
+
+    def describe(self) -> str:
+        return str(root())

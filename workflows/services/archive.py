@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import tempfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +37,10 @@ from .errors import Missing, NotFound, WrongState
 from .evidence import viewer_of
 
 logger = logging.getLogger(__name__)
+
+# A download is verified before it is served: up to this much is held in memory, the rest spills
+# to a local temporary file.
+SPOOL_IN_MEMORY_BYTES = 4 * 1024 * 1024
 
 
 def _target_label(assignment: Assignment) -> str:
@@ -73,17 +79,18 @@ def archive_build(assignment_id: int) -> Archive | None:
         attempts=F("attempts") + 1, last_attempt_at=timezone.now())
     temp = published = None
     try:
+        store = storage.store()
         report = report_module.build(assignment_id, archive.submission_id)
         pdf = render_pdf(report)
         signed, signed_at, signer = sign_pdf(
             pdf, reason=_("验收办结归档"), location=report["plan"]["supervising_unit"])
-        temp = storage.write_temp(signed, label=str(assignment_id))
+        temp = store.prepare(signed, label=str(assignment_id))
         with transaction.atomic():
             locked = Archive.objects.select_for_update().select_related(
                 "assignment__task__plan", "assignment__unit").get(pk=archive.pk)
             if locked.status == ArchiveStatus.DONE:  # another run finished first
                 return locked
-            published = storage.publish(temp, assignment_id=assignment_id)
+            published = temp.publish(assignment_id=assignment_id)
             temp = None
             now = timezone.now()
             digest = hashlib.sha256(signed).hexdigest()
@@ -102,13 +109,13 @@ def archive_build(assignment_id: int) -> Archive | None:
             )
     except Exception as exc:
         if published is not None:  # published but not recorded: take the file back
-            storage.discard(storage.path_of(published))
+            store.remove(published)
         Archive.objects.filter(pk=archive.pk).exclude(status=ArchiveStatus.DONE).update(
             status=ArchiveStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
     finally:
         if temp is not None:
-            storage.discard(temp)
+            temp.discard()
     return Archive.objects.get(pk=archive.pk)
 
 
@@ -122,11 +129,13 @@ def _readable(actor, assignment_id: int) -> tuple[Assignment, set[str]]:
     return assignment, perms
 
 
-def archive_open(*, actor, assignment_id: int) -> tuple[Archive, bytes]:
-    """The archived PDF's bytes, for someone who can see the assignment; the download is recorded.
+def archive_open(*, actor, assignment_id: int):
+    """Open the archived PDF for someone who can see the assignment; record the download.
 
-    The file is checked against its recorded SHA-256 before it is handed out: an altered or
-    missing file is an integrity failure, never served as if it were the archive.
+    Return (archive, binary file object); the caller closes the file. The stored file is read
+    from the archive store in chunks into a local spooled copy (memory up to a few MB, then a
+    temporary file) while its SHA-256 is computed, and handed out only if it matches the record:
+    an altered or missing file is an integrity failure, never served as if it were the archive.
     """
     assignment, perms = _readable(actor, assignment_id)
     archive = Archive.objects.filter(assignment=assignment).first()
@@ -134,23 +143,29 @@ def archive_open(*, actor, assignment_id: int) -> tuple[Archive, bytes]:
         raise NotFound(_("该承办件尚未验收办结，没有归档文件"))
     if archive.status != ArchiveStatus.DONE:
         raise WrongState(_("归档文件生成中，请稍后再试"))
+    handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES, dir=settings.FILE_UPLOAD_TEMP_DIR)
     try:
-        data = storage.path_of(archive.file_name).read_bytes()
-    except FileNotFoundError:
-        logger.error("archive %s: stored file %s is missing", archive.pk, archive.file_name)
-        raise Missing(_("归档文件缺失，已记录，请联系系统管理员")) from None
-    if hashlib.sha256(data).hexdigest() != archive.sha256:
-        logger.error("archive %s: stored file %s does not match its SHA-256", archive.pk, archive.file_name)
-        raise Missing(_("归档文件与登记的哈希值不符，已拒绝提供，请联系系统管理员"))
-    unit, role = viewer_of(actor, assignment, perms)
-    with transaction.atomic():
-        record_event(
-            action="assignment.archive_downloaded", actor=actor, unit=unit, role=role, target=assignment,
-            target_label=_target_label(assignment), plan_id=assignment.task.plan_id,
-            task_id=assignment.task_id, assignment_id=assignment.pk,
-            details={"archive": archive.pk, "sha256": archive.sha256},
-        )
-    return archive, data
+        try:
+            digest, _size = storage.read_into(archive.file_name, handle)
+        except FileNotFoundError:
+            logger.error("archive %s: stored file %s is missing", archive.pk, archive.file_name)
+            raise Missing(_("归档文件缺失，已记录，请联系系统管理员")) from None
+        if digest != archive.sha256:
+            logger.error("archive %s: stored file %s does not match its SHA-256", archive.pk, archive.file_name)
+            raise Missing(_("归档文件与登记的哈希值不符，已拒绝提供，请联系系统管理员"))
+        handle.seek(0)
+        unit, role = viewer_of(actor, assignment, perms)
+        with transaction.atomic():
+            record_event(
+                action="assignment.archive_downloaded", actor=actor, unit=unit, role=role, target=assignment,
+                target_label=_target_label(assignment), plan_id=assignment.task.plan_id,
+                task_id=assignment.task_id, assignment_id=assignment.pk,
+                details={"archive": archive.pk, "sha256": archive.sha256},
+            )
+    except BaseException:
+        handle.close()
+        raise
+    return archive, handle
 
 
 def download_name(archive: Archive) -> str:
@@ -160,12 +175,12 @@ def download_name(archive: Archive) -> str:
 
 def archive_response(actor, assignment_id: int):
     """The download as an HTTP response (the same for the screens and the API); raises ActionError."""
-    from django.http import HttpResponse
+    from django.http import FileResponse
 
     from .evidence import content_disposition
 
-    archive, data = archive_open(actor=actor, assignment_id=assignment_id)
-    response = HttpResponse(data, content_type="application/pdf")
+    archive, handle = archive_open(actor=actor, assignment_id=assignment_id)
+    response = FileResponse(handle, content_type="application/pdf")  # streamed; closes the file
     response["Content-Disposition"] = content_disposition(download_name(archive))
     response["X-Content-Type-Options"] = "nosniff"
     response["X-Archive-SHA256"] = archive.sha256
@@ -194,14 +209,15 @@ def verify_archives() -> tuple[int, list[ArchiveProblem]]:
                                            f"归档尚未生成（{archive.get_status_display()}，已尝试 {archive.attempts} 次）"
                                            + (f"：{archive.last_error}" if archive.last_error else "")))
             continue
+        buffer = io.BytesIO()
         try:
-            data = storage.path_of(archive.file_name).read_bytes()
+            digest, size = storage.read_into(archive.file_name, buffer)
         except FileNotFoundError:
             problems.append(ArchiveProblem(archive.assignment_id, archive.pk, "missing",
                                            f"归档文件缺失：{archive.file_name}"))
             continue
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != archive.sha256 or len(data) != archive.size:
+        data = buffer.getvalue()  # the signature check needs the whole file
+        if digest != archive.sha256 or size != archive.size:
             problems.append(ArchiveProblem(archive.assignment_id, archive.pk, "altered",
                                            f"文件已被改动：SHA-256 应为 {archive.sha256}，实为 {digest}"))
             continue
@@ -215,7 +231,7 @@ def archive_sweep(*, now=None) -> dict:
     """Remove orphaned temporary and unrecorded files; re-run archives whose job was lost."""
     now = now or timezone.now()
     referenced = set(Archive.objects.exclude(file_name="").values_list("file_name", flat=True))
-    removed = storage.sweep(referenced=referenced, max_age_seconds=settings.ARCHIVE_TEMP_MAX_AGE_SECONDS)
+    removed = storage.store().sweep(referenced=referenced, max_age_seconds=settings.ARCHIVE_TEMP_MAX_AGE_SECONDS)
     stale = now - timezone.timedelta(seconds=settings.ARCHIVE_STALE_PENDING_SECONDS)
     lost = list(Archive.objects.exclude(status=ArchiveStatus.DONE)
                 .filter(Q(last_attempt_at__isnull=True, requested_at__lt=stale) | Q(last_attempt_at__lt=stale))

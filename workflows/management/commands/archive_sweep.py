@@ -1,6 +1,11 @@
-"""python manage.py archive_sweep: remove orphaned archive files and re-run lost archive jobs."""
+"""python manage.py archive_sweep: remove orphaned archive files and re-run lost archive jobs.
+
+On ARCHIVE_ROOT it removes stale temporary files and unrecorded files; in an S3 bucket there are
+no temporary objects, so it removes unrecorded archive objects (see workflows/archive/s3.py).
+"""
 from django.core.management.base import BaseCommand
 
+from workflows.archive.storage import store
 from workflows.services.archive import archive_sweep
 
 
@@ -9,6 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = archive_sweep()
-        self.stdout.write(f"清理文件 {len(result['removed_files'])} 个，重新执行归档任务 {len(result['rescheduled'])} 个。")
+        self.stdout.write(f"归档存储 {store().describe()}：清理文件 {len(result['removed_files'])} 个，"
+                          f"重新执行归档任务 {len(result['rescheduled'])} 个。")
         for name in result["removed_files"]:
             self.stdout.write(f"  已删除：{name}")

@@ -3,6 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from workflows.archive.storage import store
 from workflows.services.archive import verify_archives
 
 
@@ -14,10 +15,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         checked, problems = verify_archives()
+        where = store().describe()
         if options["json"]:
-            self.stdout.write(json.dumps({"ok": not problems, "checked": checked,
+            self.stdout.write(json.dumps({"ok": not problems, "checked": checked, "store": where,
                                           "problems": [p.as_dict() for p in problems]}, ensure_ascii=False))
         else:
+            self.stdout.write(f"归档存储：{where}")
             for p in problems:
                 self.stdout.write(f"承办件 {p.assignment_id}（归档 {p.archive_id}）：{p.problem}：{p.message}")
             if not problems:
