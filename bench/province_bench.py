@@ -40,6 +40,19 @@ BENCH_DIR = ROOT / "var" / "bench"
 DB_PATH = BENCH_DIR / "province.sqlite3"
 MEDIA = BENCH_DIR / "province-media"
 FIGURES = BENCH_DIR / "province-figures.json"
+MARKDOWN = ROOT / "docs" / "benchmarks.md"
+MARKDOWN_HEAD = """# Benchmarks
+
+Written by `bench/province_bench.py` (each database's section is replaced by its latest run; the raw
+figures are in var/bench/province-figures.json). `make bench` runs it at 100 and 10,000 assignments on
+SQLite, and on PostgreSQL when one is reachable; the full size is a manual command:
+
+    .venv/bin/python bench/province_bench.py --sizes 100 10000 124000
+    .venv/bin/python bench/province_bench.py --sizes 100 10000 124000 \\
+        --database-url postgres://postgres@127.0.0.1:5432/plan_supervision_bench
+
+## Province scale
+"""
 REPEATS = 20
 TASKS_PER_PLAN = 31
 ROUNDS = 2
@@ -153,6 +166,11 @@ def people() -> dict:
 
 
 def measure(client: Client, url: str) -> dict:
+    client.get(url)
+    # Close the connection as a server does after requests (CONN_MAX_AGE): on SQLite that runs the
+    # close-time upkeep (PRAGMA optimize, config/sqlite3), so the timed requests use planner
+    # statistics as a running server's would; on PostgreSQL it only reconnects.
+    connections.close_all()
     return measure_page(client, url, REPEATS)
 
 
@@ -174,7 +192,7 @@ def pages(users: dict, plan_id: int) -> dict:
 
     figures = {}
     for label, (user, _unit) in users.items():
-        client = Client()
+        client = Client(raise_request_exception=False)  # a page that fails is recorded as its HTTP status
         client.force_login(user)
         some = richest_assignment(user)
         urls = {}
@@ -497,10 +515,66 @@ def main() -> None:
     previous = json.loads(FIGURES.read_text(encoding="utf-8")) if FIGURES.exists() else {}
     runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
     run_ = runs.setdefault(connection.vendor, {"sizes": {}})
-    run_.update({"at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cpus": os.cpu_count()})
-    run_["sizes"].update({str(size): figures for size, figures in results.items()})
+    # The command as given, with any password in the database URL masked. Sizes measured by an earlier
+    # run keep their own figures, date and command (make bench re-measures only the small sizes).
+    command = re.sub(r"(://[^:/@\s]+):[^@\s]+@", r"\1:***@",
+                     " ".join(["python", "bench/province_bench.py", *sys.argv[1:]]))
+    at = time.strftime("%Y-%m-%d %H:%M %Z")
+    run_["cpus"] = os.cpu_count()
+    run_["sizes"].update({str(size): {**figures, "at": at, "command": command} for size, figures in results.items()})
     FIGURES.write_text(json.dumps({"runs": runs}, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    print(f"figures written to {FIGURES.relative_to(ROOT)}")
+    write_markdown(connection.vendor, run_)
+    print(f"figures written to {FIGURES.relative_to(ROOT)} and {MARKDOWN.relative_to(ROOT)}")
+
+
+def markdown_section(vendor: str, run_: dict) -> str:
+    """The figures of one database's latest run, as a section of docs/benchmarks.md."""
+    sizes = sorted(run_["sizes"].values(), key=lambda f: f["assignments"])
+    measured = {}
+    for f in sizes:
+        measured.setdefault((f.get("command", "python bench/province_bench.py"), f.get("at", "")), []).append(
+            f"{f['assignments']:,}")
+    lines = [f"### {vendor}", "", f"Measured on {run_['cpus']} CPUs by:", "",
+             *(f"- `{command}` ({at}): {', '.join(sizes_)} assignments" for (command, at), sizes_ in measured.items()),
+             "",
+             "Queries per page and server time p50 / p95 (ms), in process:", "",
+             "| person | page | " + " | ".join(f"{f['assignments']:,} assignments" for f in sizes) + " |",
+             "|---|---|" + "---|" * len(sizes)]
+    rows = {}
+    for f in sizes:
+        for label, who in f["pages"].items():
+            for page, r in who["pages"].items():
+                rows.setdefault((label, page), {})[f["assignments"]] = r
+    for (label, page), by_size in rows.items():
+        cells = []
+        for f in sizes:
+            r = by_size.get(f["assignments"])
+            cells.append("–" if r is None else f"HTTP {r['status']}" if r["status"] != 200
+                         else f"{r['queries']} q, {r['p50']:.1f} / {r['p95']:.1f}")
+        lines.append(f"| {label} | {page} | " + " | ".join(cells) + " |")
+    lines += ["", "| assignments | generate (s) | inbox / ping req/s under gunicorn | ratio (aim ≥ 0.25) | "
+              "web worker peak RSS (MB) | transitions/s (1 / 4 processes) | verify_audit |",
+              "|---|---|---|---|---|---|---|"]
+    for f in sizes:
+        g, t, v = f.get("gunicorn") or {}, f.get("transitions") or {}, f.get("verify_after_transitions") or {}
+        ratio = (f"{g['inbox']['rps']:.1f} / {g['ping']['rps']:.0f}", f"{g['ratio']:.3f}") if g.get("ratio") else ("–", "–")
+        lines.append(f"| {f['assignments']:,} | {f['generate']['seconds']:.1f} | {ratio[0]} | {ratio[1]} | "
+                     f"{g.get('worker_rss_peak_mb', '–')} | "
+                     + (" / ".join(str(t[k]["per_second"]) for k in t) or "–") + " | "
+                     + (f"{v['events']:,} events in {v['seconds']} s, ok={v['ok']}" if v else "–") + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(vendor: str, run_: dict) -> None:
+    """Replace this database's section of docs/benchmarks.md (between its markers), keeping the rest."""
+    begin, end = f"<!-- province-bench:{vendor} -->", f"<!-- /province-bench:{vendor} -->"
+    text = MARKDOWN.read_text(encoding="utf-8") if MARKDOWN.exists() else MARKDOWN_HEAD
+    block = f"{begin}\n{markdown_section(vendor, run_)}{end}"
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    MARKDOWN.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -79,19 +79,26 @@ WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
 
+SQLITE_ENGINE = "config.sqlite3"
+
+
 def sqlite_tuned(config: dict) -> dict:
-    """Give an SQLite database WAL journaling and IMMEDIATE write transactions.
+    """Give an SQLite database WAL journaling, IMMEDIATE write transactions and planner statistics.
 
     IMMEDIATE takes the write lock when a transaction starts, so two writers queue
-    instead of failing half-way with "database is locked".
+    instead of failing half-way with "database is locked". The engine is Django's, plus
+    ``PRAGMA optimize`` when a connection closes (config/sqlite3), bounded by ``analysis_limit``;
+    reads of a large database go through a memory map and a larger page cache.
     """
-    if config.get("ENGINE") == "django.db.backends.sqlite3":
+    if config.get("ENGINE") in ("django.db.backends.sqlite3", SQLITE_ENGINE):
+        config["ENGINE"] = SQLITE_ENGINE
         options = config.setdefault("OPTIONS", {})
         options.setdefault("transaction_mode", "IMMEDIATE")
         options.setdefault("timeout", 20)
         options.setdefault(
             "init_command",
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+            "PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384; PRAGMA analysis_limit=1000;",
         )
     return config
 

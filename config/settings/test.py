@@ -2,7 +2,7 @@
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import VAR_DIR, env, sqlite_tuned
+from .base import SQLITE_ENGINE, VAR_DIR, env, sqlite_tuned
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
@@ -12,7 +12,7 @@ DATABASES = {
     )
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     # A file, not memory: the suite then runs with WAL and IMMEDIATE as users' databases do.
     # One file per test process, so two runs on one machine never share (and destroy) a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}

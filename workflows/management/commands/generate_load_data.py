@@ -180,6 +180,14 @@ class Bulk:
             return
         started = time.perf_counter()
         table = model._meta.db_table
+        # Required columns the caller does not list (added to the model later) take their default.
+        named = {model._meta.get_field(f).name for f in fields if f != "id"}
+        defaults = [f for f in model._meta.concrete_fields
+                    if f.name not in named and not f.primary_key and not f.null and f.has_default()]
+        if defaults:
+            fields = [*fields, *(f.name for f in defaults)]
+            extra = tuple(f.get_db_prep_value(f.get_default(), connection) for f in defaults)
+            rows = [(*row, *extra) for row in rows]
         columns = ", ".join(f'"{model._meta.get_field(f).column}"' if f != "id" else '"id"' for f in fields)
         connection.ensure_connection()
         raw = connection.connection
