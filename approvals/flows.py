@@ -45,8 +45,11 @@ NODE_PERMISSION = {"work": "work_assignment", "review": "review_assignment", "ac
 NODE_OF_STATE = {
     AssignmentState.ASSIGNED: "work", AssignmentState.IN_PROGRESS: "work",
     AssignmentState.SUBMITTED: "review", AssignmentState.LEAD_REVIEWED: "acceptance",
-    AssignmentState.ACCEPTED: None,
+    AssignmentState.ACCEPTED: None, AssignmentState.TRANSFERRED: None, AssignmentState.NOT_APPLICABLE: None,
+    AssignmentState.WITHDRAWN: None,
 }
+# Actions that close an assignment without acceptance: its process is cancelled, history kept.
+CLOSING_ACTIONS = ("transfer", "not_applicable", "withdraw")
 # The steps a service action completes; "start" completes nothing (it only takes the work step).
 NODES_COMPLETED_BY = {"submit": ("work",), "approve": ("review",), "return": ("review", "acceptance"),
                       "accept": ("acceptance",)}
@@ -190,6 +193,9 @@ def on_assignment_transition(assignment: Assignment, action: str, actor) -> None
     ``start`` takes the work step (assigned to and started by the actor); every other action
     completes its step as the actor, and viewflow creates the next one.
     """
+    if action in CLOSING_ACTIONS:
+        close_process(assignment)
+        return
     expected = ("work",) if action == "start" else NODES_COMPLETED_BY[action]
     task = _task_to_act_on(assignment, action, expected)
     process = task.process
@@ -208,6 +214,16 @@ def on_assignment_transition(assignment: Assignment, action: str, actor) -> None
             return
         task.data = {**(task.data or {}), "outcome": action}
         activation.execute()
+
+
+def close_process(assignment: Assignment) -> None:
+    """Cancel the open steps and the process of an assignment closed without acceptance."""
+    now = timezone.now()
+    for process in processes_of([assignment.pk]).filter(finished__isnull=True):
+        with AssignmentFlow.lock(process.pk):
+            process.task_set.filter(status__in=OPEN_STATUSES).update(status=STATUS.CANCELED, finished=now)
+            process.status, process.finished = STATUS.CANCELED, now
+            process.save(update_fields=["status", "finished"])
 
 
 def _task_to_act_on(assignment: Assignment, action: str, expected: tuple[str, ...]) -> Task:

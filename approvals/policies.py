@@ -155,3 +155,87 @@ def can_select_units(user, task) -> bool:
     """A lead reviewer of the task chooses the units behind a "relevant" term (有关区镇)."""
     lead_ids = [p.unit_id for p in task.party_set.all() if p.role == "lead"]
     return _member(user, lead_ids, "reviewer")
+
+
+# --- changes after dispatch: transfer requests, delegation, handing work over (issue 8) -----------
+
+# A unit may ask to hand an assignment on while it still owes the work (not once it has submitted).
+TRANSFER_REQUEST_STATES = ("assigned", "in_progress")
+_OPEN_STATES = ("assigned", "in_progress", "submitted", "lead_reviewed")
+
+
+def _unit_work(user, assignment, perms, action: str, refusal: str) -> Decision:
+    """The responsible unit's 承办人 may, while the work is theirs (已交办/办理中): 404, 403, 409."""
+    perms = assignment_permissions(user, assignment) if perms is None else perms
+    if "view_assignment" not in perms:
+        return Decision(False, 404, str(_("承办件不存在")))
+    if "work_assignment" not in perms:
+        return Decision(False, 403, refusal)
+    if assignment.state not in TRANSFER_REQUEST_STATES:
+        return Decision(False, 409, str(_("承办件当前状态为“%(state)s”，不能%(action)s"))
+                        % {"state": assignment.get_state_display(), "action": action})
+    return Decision(True, 200, "", "work_assignment")
+
+
+def decide_transfer_request(user, assignment, *, perms: set[str] | None = None, pending=_LOOK_UP) -> Decision:
+    """May ``user`` ask that ``assignment`` go to another unit (or be closed as not applicable)?
+
+    Only the responsible unit's 承办人, while the work is still theirs (已交办/办理中), and one
+    request at a time. ``pending`` is the open request (None for none), looked up when not given.
+    """
+    decision = _unit_work(user, assignment, perms, str(_("申请调整承办单位")),
+                          str(_("只有承办单位的承办人可以申请调整承办单位")))
+    if not decision.allowed:
+        return decision
+    if pending is _LOOK_UP:
+        pending = assignment.transfer_requests.filter(status="pending").first()
+    if pending is not None:
+        return Decision(False, 409, str(_("该承办件已有待审批的调整申请")))
+    return decision
+
+
+def may_decide_transfers(user, task) -> str:
+    """The role in which ``user`` decides transfer requests of ``task``'s assignments, or "".
+
+    The plan's supervising office always; the task's lead department where the plan allows it.
+    """
+    plan = task.plan
+    if can_supervise(user, plan):
+        return "supervisor"
+    if plan.lead_may_decide_transfers and can_select_units(user, task):
+        return "reviewer"
+    return ""
+
+
+def decide_transfer_decision(user, request, *, perms: set[str] | None = None) -> Decision:
+    """May ``user`` approve or reject this transfer request now? (404, 403, 409, then 403.)"""
+    assignment = request.assignment
+    perms = assignment_permissions(user, assignment) if perms is None else perms
+    if "view_assignment" not in perms:
+        return Decision(False, 404, str(_("调整申请不存在")))
+    role = may_decide_transfers(user, assignment.task)
+    if not role:
+        return Decision(False, 403, str(_("只有督办单位（或计划允许时的牵头部门）可以审批调整申请")))
+    if request.status != "pending":
+        return Decision(False, 409, str(_("该申请已审批（%(status)s）")) % {"status": request.get_status_display()})
+    if assignment.state not in _OPEN_STATES:
+        return Decision(False, 409, str(_("承办件当前状态为“%(state)s”，不能再调整承办单位"))
+                        % {"state": assignment.get_state_display()})
+    if request.requested_by_id == user.pk:
+        return Decision(False, 403, str(_("不能审批本人提出的申请")))
+    return Decision(True, 200, "", "accept_assignment" if role == "supervisor" else "review_assignment")
+
+
+def holds_role(user, unit_id: int, role: str) -> bool:
+    """Does ``user`` hold ``role`` in the unit (a delegation never gives more than this)?"""
+    return _member(user, [unit_id], role)
+
+
+def decide_hand_over(user, assignment, *, perms: set[str] | None = None) -> Decision:
+    """May ``user`` hand this assignment to another 承办人 of the unit (转交)?"""
+    return _unit_work(user, assignment, perms, str(_("转交")), str(_("只有承办单位的承办人可以转交")))
+
+
+def can_revise_plan(user, plan) -> bool:
+    """Administrators and the plan's supervising office apply a revised version of a plan."""
+    return can_import_plans(user) or can_supervise(user, plan)

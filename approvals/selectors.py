@@ -1,6 +1,7 @@
 """Reads scoped to the person asking: what they may see, and what waits for them."""
 from __future__ import annotations
 
+from django.contrib.auth.models import Permission, User
 from django.db.models import Q, QuerySet
 
 from workflows.models import Assignment, AssignmentGroupObjectPermission
@@ -19,10 +20,14 @@ def _held(user, codename: str) -> Q:
     """Assignments on which the user's groups hold ``codename``.
 
     Written as ``pk IN (…)`` from the permission table, whose (group, permission, object) index
-    answers it directly; an EXISTS per assignment row would scan every assignment.
+    answers it directly; an EXISTS per assignment row would scan every assignment. The group and
+    permission ids come from their own small subqueries (no join), so the database looks up
+    (group, permission) in that index instead of reading every permission row of the group.
     """
+    groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+    permissions = Permission.objects.filter(codename=codename).values("pk")
     ids = AssignmentGroupObjectPermission.objects.filter(
-        group__in=user.groups.all(), permission__codename=codename).values("content_object_id")
+        group_id__in=groups, permission_id__in=permissions).values("content_object_id")
     return Q(pk__in=ids)
 
 
@@ -52,3 +57,30 @@ def assignments_awaiting(user) -> QuerySet[Assignment]:
         condition |= _held(user, codename) & Q(state__in=states)
     return (Assignment.objects.select_related("task__plan", "unit", "round")
             .filter(condition).order_by("due_date", "id"))
+
+
+def transfer_requests_visible_to(user):
+    """Transfer requests of the assignments ``user`` may see (the same 404 rule as the assignments)."""
+    from workflows.models import TransferRequest
+
+    return (TransferRequest.objects.select_related("assignment__task__plan", "assignment__unit", "target_unit",
+                                                   "requested_by", "decided_by")
+            .filter(assignment__in=assignments_visible_to(user).values("pk")))
+
+
+def transfer_requests_to_decide(user):
+    """Pending requests this person may decide: the plans they supervise, the tasks they lead where allowed."""
+    from workflows.models import PartyRole, TransferRequest
+
+    from .models import Membership
+
+    supervised = Membership.objects.filter(user=user, role="supervisor").values("unit_id")
+    led = Membership.objects.filter(user=user, role="reviewer").values("unit_id")
+    if not (user.is_authenticated and user.is_active):
+        return TransferRequest.objects.none()
+    return (transfer_requests_visible_to(user).filter(status="pending")
+            .filter(Q(assignment__task__plan__supervising_unit__in=supervised)
+                    | Q(assignment__task__plan__lead_may_decide_transfers=True,
+                        assignment__task__party_set__role=PartyRole.LEAD,
+                        assignment__task__party_set__unit__in=led))
+            .distinct().order_by("requested_at", "id"))

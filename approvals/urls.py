@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, dispatch_views, reminder_views, scorecard_views, views
+from . import change_views, dashboard_views, dispatch_views, reminder_views, scorecard_views, views
 
 app_name = "approvals"
 
@@ -31,4 +31,12 @@ urlpatterns = [
          name="unit_remind_overdue"),
     path("dispatch/plans/<int:plan_id>/rounds/", dispatch_views.round_open, name="round_open"),
     path("dispatch/tasks/<int:task_id>/units/", dispatch_views.task_select_units, name="task_select_units"),
+    # Changes after dispatch: transfer requests, handing over, delegations.
+    path("assignments/<int:pk>/transfer/", change_views.transfer_request, name="transfer_request"),
+    path("assignments/<int:pk>/hand-over/", change_views.hand_over, name="assignment_hand_over"),
+    path("transfers/", change_views.transfer_list, name="transfer_list"),
+    path("transfers/<int:pk>/approve/", change_views.transfer_approve, name="transfer_approve"),
+    path("transfers/<int:pk>/reject/", change_views.transfer_reject, name="transfer_reject"),
+    path("delegations/", change_views.delegations, name="delegations"),
+    path("delegations/<int:pk>/revoke/", change_views.delegation_revoke, name="delegation_revoke"),
 ]

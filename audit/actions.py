@@ -49,6 +49,16 @@ ACTIONS = {
     "assignment.evidence_downloaded": _("下载佐证材料"),
     "assignment.archived": _("生成归档文件"),
     "assignment.archive_downloaded": _("下载归档文件"),
+    # Changes after dispatch (workflows.services.changes).
+    "assignment.transfer_requested": _("申请调整承办单位"),
+    "assignment.transferred": _("同意调整承办单位"),
+    "assignment.not_applicable": _("核定不适用，关闭承办件"),
+    "assignment.transfer_rejected": _("驳回调整承办单位申请"),
+    "assignment.withdrawn": _("任务撤销，关闭承办件"),
+    "assignment.handed_over": _("单位内转交经办人"),
+    "plan.revised": _("修订计划"),
+    "delegation.created": _("设定代理人"),
+    "delegation.revoked": _("撤销代理"),
 }
 
 

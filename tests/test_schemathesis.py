@@ -23,6 +23,7 @@ reviewer/acceptor names, and ids above 2**63-1 refused with 400 instead of an SQ
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import hypothesis
@@ -30,6 +31,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from rest_framework.authtoken.models import Token
@@ -44,7 +46,10 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from tests.world import build_world
+from workflows.models import Assignment
 from workflows.services import assignments as services
+from workflows.services.delegation import delegation_create
+from workflows.services.transfers import transfer_request
 
 # Generated cases per operation and caller in the fuzzing phase (the coverage and examples
 # phases add their own fixed cases). 2 callers x 16 operations: the file runs in well under 60 s.
@@ -99,9 +104,19 @@ def caller(request, db, _wsgi_in_test_transaction):
     if request.param == "supervisor":
         services.assignment_submit(actor=world.submitter, assignment_id=pk, report="已完成", no_file_statement="无")
         services.assignment_approve(actor=world.reviewer, assignment_id=pk, opinion="同意")
+    # A pending transfer request (another unit's, so the fuzzed assignment stays as it is) and a
+    # delegation, for the operations on transfer requests and delegations.
+    other = Assignment.objects.get(task=world.assignment.task, unit__short_name="市民政局")
+    transfer = transfer_request(actor=world.other_submitter, assignment_id=other.pk, kind="not_applicable",
+                                reason="不涉及")
+    today = timezone.localdate()
+    delegation = delegation_create(actor=world.submitter, substitute_username=world.colleague.username,
+                                   unit_id=world.assignment.unit_id, role="submitter", starts_on=today,
+                                   ends_on=today + dt.timedelta(days=3))
     return {
         "headers": token_header(getattr(world, request.param)),
-        "ids": {"assignments": pk, "plans": world.plan.pk, "tasks": world.plan.tasks.get(number=15).pk},
+        "ids": {"assignments": pk, "plans": world.plan.pk, "tasks": world.plan.tasks.get(number=15).pk,
+                "transfer_requests": transfer.pk, "delegations": delegation.pk},
     }
 
 

@@ -7,6 +7,7 @@ other methods, direct URLs to stored files, the error pages, and the production 
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -22,14 +23,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from tests.approvals.test_api import PDF, api
 from tests.world import World, build_world
-from workflows.models import Assignment, Evidence, ReportingRound
+from workflows.models import Assignment, Delegation, Evidence, ReportingRound, TransferRequest
 from workflows.services import assignments as flow
 from workflows.services import evidence as evidence_services
+from workflows.services import transfers
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +102,26 @@ def _state(w: World):
     return Assignment.objects.get(pk=w.assignment.pk).state
 
 
+def requested(w: World) -> None:
+    """A pending transfer request of the submitter's assignment (issue 8)."""
+    transfers.transfer_request(actor=w.submitter, assignment_id=w.assignment.pk, kind="transfer",
+                               unit_name="张浦镇", reason="本项工作由区镇承担")
+
+
+def _pending(w: World) -> int:
+    return TransferRequest.objects.get(assignment=w.assignment, status="pending").pk
+
+
+def _requests(w: World):
+    return list(TransferRequest.objects.values_list("pk", "status"))
+
+
+def _delegation(w: World) -> dict:
+    today = timezone.localdate()
+    return {"membership": f"{w.submitter.memberships.get().unit_id}:submitter", "substitute": w.colleague.username,
+            "starts_on": today.isoformat(), "ends_on": (today + dt.timedelta(days=7)).isoformat()}
+
+
 def _nothing(w: World) -> None:
     return None
 
@@ -132,6 +155,23 @@ SCREEN_ATTEMPTS = {
                                  lambda w: reverse("approvals:task_select_units", args=[_task15(w)]),
                                  lambda w: {"units": ["张浦镇", "周市镇"]},
                                  lambda w: Assignment.objects.filter(task_id=_task15(w)).count()),
+    # Changes after dispatch (issue 8).
+    "transfer_request": Attempt("submitter", _nothing,
+                                lambda w: reverse("approvals:transfer_request", args=[w.assignment.pk]),
+                                lambda w: {"kind": "transfer", "unit": "张浦镇", "reason": "本项工作由区镇承担"},
+                                _requests),
+    "transfer_approve": Attempt("supervisor", requested,
+                                lambda w: reverse("approvals:transfer_approve", args=[_pending(w)]),
+                                lambda w: {"opinion": "同意"}, _state),
+    "transfer_reject": Attempt("supervisor", requested,
+                               lambda w: reverse("approvals:transfer_reject", args=[_pending(w)]),
+                               lambda w: {"reason": "本项工作仍由贵单位承办"}, _requests),
+    "hand_over": Attempt("submitter", _nothing,
+                         lambda w: reverse("approvals:assignment_hand_over", args=[w.assignment.pk]),
+                         lambda w: {"to": w.colleague.username},
+                         lambda w: Assignment.objects.get(pk=w.assignment.pk).handler_id),
+    "delegation": Attempt("submitter", _nothing, lambda w: reverse("approvals:delegations"), _delegation,
+                          lambda w: Delegation.objects.count()),
 }
 
 
@@ -166,6 +206,7 @@ API_ATTEMPTS = {
     "accept": ("supervisor", reviewed, "assignments/{a}/accept/", {}),
     "dispatch": ("supervisor", _nothing, "plans/{p}/dispatch/", {}),
     "select_units": ("reviewer", _nothing, "tasks/{t}/select_units/", {"units": ["张浦镇", "周市镇"]}),
+    "transfer_approve": ("supervisor", requested, "transfer_requests/{r}/approve/", {"opinion": "同意"}),
 }
 
 
@@ -173,7 +214,8 @@ API_ATTEMPTS = {
 def test_an_api_post_by_session_without_the_csrf_token_is_refused_and_the_retry_with_it_works(world, name):
     actor, prepare, path, body = API_ATTEMPTS[name]
     prepare(world)
-    url = "/api/" + path.format(a=world.assignment.pk, p=world.plan.pk, t=_task15(world))
+    url = "/api/" + path.format(a=world.assignment.pk, p=world.plan.pk, t=_task15(world),
+                                r=_pending(world) if "{r}" in path else 0)
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(getattr(world, actor))
     state, assignments, seq = _state(world), Assignment.objects.count(), last_seq()
@@ -210,16 +252,19 @@ def test_an_api_evidence_upload_by_session_without_the_csrf_token_stores_nothing
 
 API_ACTION_PATHS = ["assignments/{a}/start/", "assignments/{a}/submit/", "assignments/{a}/approve/",
                     "assignments/{a}/return/", "assignments/{a}/accept/", "assignments/{a}/evidence/",
-                    "plans/{p}/dispatch/", "tasks/{t}/select_units/"]
+                    "plans/{p}/dispatch/", "tasks/{t}/select_units/", "assignments/{a}/transfer_requests/",
+                    "assignments/{a}/hand_over/", "delegations/{d}/revoke/", "plans/{p}/revise/"]
 
 
 @pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
 def test_an_api_transition_by_another_method_is_405_and_changes_nothing(world, method):
+    requested(world)  # a pending transfer request, for the decision paths
     submitted(world)  # submitted: approve and return would be allowed for the reviewer
     client = api(world.reviewer)
     state, assignments, seq = _state(world), Assignment.objects.count(), last_seq()
-    for path in API_ACTION_PATHS:
-        url = "/api/" + path.format(a=world.assignment.pk, p=world.plan.pk, t=_task15(world))
+    for path in API_ACTION_PATHS + ["transfer_requests/{r}/approve/", "transfer_requests/{r}/reject/"]:
+        url = "/api/" + path.format(a=world.assignment.pk, p=world.plan.pk, t=_task15(world), r=_pending(world),
+                                    d=1)
 
         answer = getattr(client, method)(url)
 
@@ -232,17 +277,21 @@ def test_an_api_transition_by_another_method_is_405_and_changes_nothing(world, m
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_a_screen_transition_by_another_method_is_405_and_changes_nothing(world, method):
+    requested(world)
     submitted(world)
     client = Client()
     client.force_login(world.reviewer)
     state, assignments, seq = _state(world), Assignment.objects.count(), last_seq()
     for name in ("assignment_start", "assignment_submit", "assignment_approve", "assignment_return",
-                 "assignment_accept", "assignment_due_date", "evidence_upload"):
+                 "assignment_accept", "assignment_due_date", "evidence_upload", "transfer_request",
+                 "assignment_hand_over"):
         url = reverse(f"approvals:{name}", args=[world.assignment.pk])
         assert getattr(client, method)(url).status_code == 405, url
     for url in (reverse("approvals:plan_dispatch", args=[world.plan.pk]),
                 reverse("approvals:round_open", args=[world.plan.pk]),
-                reverse("approvals:task_select_units", args=[_task15(world)])):
+                reverse("approvals:task_select_units", args=[_task15(world)]),
+                reverse("approvals:transfer_approve", args=[_pending(world)]),
+                reverse("approvals:transfer_reject", args=[_pending(world)])):
         assert getattr(client, method)(url).status_code == 405, url
     assert (_state(world), Assignment.objects.count()) == (state, assignments)
     assert events_after(seq) == []

@@ -18,11 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .calendar import add_working_days
+from .models.assignments import CLOSED_STATES
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHTS = {GREEN: _("绿灯"), YELLOW: _("黄灯"), RED: _("红灯")}
 LIGHT_HELP = {GREEN: _("正常推进"), YELLOW: _("临近办理期限"), RED: _("已逾期")}
 DONE = "done"  # accepted: no light, but on time or not
+# Closed states need no attention: accepted, and closed by a transfer or a plan revision (issue 8).
+CLOSED = tuple(str(state) for state in CLOSED_STATES)
 
 
 def yellow_days() -> int:
@@ -36,15 +39,23 @@ def horizon(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
 
 
 def light_for_due(due: dt.date, today: dt.date | None = None) -> str:
+    return lights_for_dues(today)(due)
+
+
+def lights_for_dues(today: dt.date | None = None):
+    """``light_for_due`` for many due dates: the working-day horizon is computed once."""
     today, last_yellow = horizon(today)
-    if due < today:
-        return RED
-    return YELLOW if due <= last_yellow else GREEN
+
+    def light(due: dt.date) -> str:
+        if due < today:
+            return RED
+        return YELLOW if due <= last_yellow else GREEN
+    return light
 
 
 def light_of(assignment, today: dt.date | None = None) -> str:
     """The light of an open assignment, or ``done`` for an accepted one."""
-    if assignment.state == "accepted":
+    if assignment.state in CLOSED:
         return DONE
     return light_for_due(assignment.due_date, today)
 
@@ -52,7 +63,7 @@ def light_of(assignment, today: dt.date | None = None) -> str:
 def light_q(light: str, today: dt.date | None = None, prefix: str = "") -> Q:
     """A filter for open assignments of one light (``prefix`` for a related assignment, e.g. "assignment__")."""
     today, last_yellow = horizon(today)
-    open_ = ~Q(**{f"{prefix}state": "accepted"})
+    open_ = ~Q(**{f"{prefix}state__in": CLOSED})
     due = f"{prefix}due_date"
     if light == RED:
         return open_ & Q(**{f"{due}__lt": today})
@@ -61,7 +72,7 @@ def light_q(light: str, today: dt.date | None = None, prefix: str = "") -> Q:
     if light == GREEN:
         return open_ & Q(**{f"{due}__gt": last_yellow})
     if light == DONE:
-        return Q(**{f"{prefix}state": "accepted"})
+        return Q(**{f"{prefix}state__in": CLOSED})
     raise ValueError(f"unknown light {light!r}")
 
 
@@ -73,7 +84,7 @@ def with_light(queryset: QuerySet, today: dt.date | None = None) -> QuerySet:
     """Annotate ``light`` (green / yellow / red / done) computed by the database."""
     today, last_yellow = horizon(today)
     return queryset.annotate(light=Case(
-        When(state="accepted", then=Value(DONE)),
+        When(state__in=CLOSED, then=Value(DONE)),
         When(due_date__lt=today, then=Value(RED)),
         When(due_date__lte=last_yellow, then=Value(YELLOW)),
         default=Value(GREEN), output_field=CharField()))

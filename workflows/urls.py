@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import revision_views, views
 
 app_name = "workflows"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("import/", views.plan_import_upload, name="plan_import"),
     path("import/<str:token>/", views.plan_import_preview, name="plan_import_preview"),
     path("<int:plan_id>/", views.plan_detail, name="plan_detail"),
+    path("<int:plan_id>/revise/", revision_views.plan_revise_upload, name="plan_revise"),
+    path("<int:plan_id>/revise/<str:token>/", revision_views.plan_revise_preview, name="plan_revise_preview"),
 ]

@@ -66,6 +66,16 @@ def _staged(request, token: str) -> tuple[bytes, str]:
     return path.read_bytes(), staged["filename"]
 
 
+def _stage(request, data: bytes, filename: str) -> str:
+    """Keep an uploaded file aside between the preview and the confirmation; return its token."""
+    token = secrets.token_hex(16)
+    (_staging_dir() / f"{token}.upload").write_bytes(data)
+    staging = request.session.get(_STAGING, {})
+    staging[token] = {"filename": Path(filename).name}
+    request.session[_STAGING] = staging
+    return token
+
+
 def _unstage(request, token: str) -> None:
     staging = request.session.get(_STAGING, {})
     staging.pop(token, None)
@@ -89,12 +99,7 @@ def plan_import_upload(request):
         except PlanParseError as exc:
             error = exc
         else:
-            token = secrets.token_hex(16)
-            (_staging_dir() / f"{token}.upload").write_bytes(data)
-            staging = request.session.get(_STAGING, {})
-            staging[token] = {"filename": Path(upload.name).name}
-            request.session[_STAGING] = staging
-            return redirect("workflows:plan_import_preview", token=token)
+            return redirect("workflows:plan_import_preview", token=_stage(request, data, upload.name))
     return render(request, "workflows/plan_import.html", {"form": form, "error": error},
                   status=400 if request.method == "POST" else 200)
 

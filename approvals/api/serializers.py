@@ -16,6 +16,7 @@ from workflows.models import (
     Plan,
     Submission,
     Task,
+    TaskChange,
 )
 
 # Output ------------------------------------------------------------------------------------
@@ -110,15 +111,44 @@ class ArchiveSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(allow_null=True)
 
 
+class AssignmentTaskChangeSerializer(serializers.Serializer):
+    """One plan revision's change to the task: added, removed, or changed fields as [before, after]."""
+
+    revision = serializers.IntegerField(source="revision.number")
+    applied_at = serializers.DateTimeField(source="revision.applied_at")
+    kind = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    fields_changed = serializers.DictField(source="fields", child=serializers.ListField(child=serializers.CharField()))
+
+
 class AssignmentDetailSerializer(AssignmentSerializer):
     """An assignment with every submission round (``rounds``) prefetched by the view, and its
     archive (null until it is accepted; the file itself is at ``archive.pdf``)."""
 
     rounds = SubmissionSerializer(many=True, source="submission_list")
     archive = serializers.SerializerMethodField()
+    predecessor = serializers.IntegerField(source="predecessor_id", allow_null=True, read_only=True,
+                                           help_text=_("由调整承办单位而来时，原承办件的编号"))
+    successor = serializers.SerializerMethodField(help_text=_("已调整承办单位时，新承办件的编号"))
+    handler = serializers.SerializerMethodField(help_text=_("单位内经办人（转交后）的用户名"))
+    task_changes = serializers.SerializerMethodField(help_text=_("计划修订对本任务的变更，最新的在前"))
 
     class Meta(AssignmentSerializer.Meta):
-        fields = [*AssignmentSerializer.Meta.fields, "rounds", "archive"]
+        fields = [*AssignmentSerializer.Meta.fields, "rounds", "archive", "predecessor", "successor", "handler",
+                  "task_changes"]
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_successor(self, assignment) -> int | None:
+        return Assignment.objects.filter(predecessor=assignment).values_list("pk", flat=True).first()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_handler(self, assignment) -> str | None:
+        return assignment.handler.username if assignment.handler_id else None
+
+    @extend_schema_field(AssignmentTaskChangeSerializer(many=True))
+    def get_task_changes(self, assignment) -> list[dict]:
+        changes = (TaskChange.objects.filter(task_id=assignment.task_id).select_related("revision")
+                   .order_by("-revision__number"))
+        return AssignmentTaskChangeSerializer(changes, many=True).data
 
     @extend_schema_field(ArchiveSerializer(allow_null=True))
     def get_archive(self, assignment) -> dict | None:

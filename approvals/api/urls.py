@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
+from . import changes as changes_api
 from . import scorecard as scorecard_api
 from . import supervision as supervision_api
 from . import views
@@ -23,9 +24,21 @@ urlpatterns = [
     path("assignments/<int:pk>/approve/", views.ApproveView.as_view(), name="assignment_approve"),
     path("assignments/<int:pk>/return/", views.ReturnView.as_view(), name="assignment_return"),
     path("assignments/<int:pk>/accept/", views.AcceptView.as_view(), name="assignment_accept"),
+    path("assignments/<int:pk>/transfer_requests/", changes_api.AssignmentTransferRequestView.as_view(),
+         name="assignment_transfer_request"),
+    path("assignments/<int:pk>/hand_over/", changes_api.AssignmentHandOverView.as_view(),
+         name="assignment_hand_over"),
+    path("transfer_requests/", changes_api.TransferRequestListView.as_view(), name="transfer_request_list"),
+    path("transfer_requests/<int:pk>/", changes_api.TransferRequestDetailView.as_view(),
+         name="transfer_request_detail"),
+    path("transfer_requests/<int:pk>/approve/", changes_api.TransferApproveView.as_view(), name="transfer_approve"),
+    path("transfer_requests/<int:pk>/reject/", changes_api.TransferRejectView.as_view(), name="transfer_reject"),
+    path("delegations/", changes_api.DelegationListView.as_view(), name="delegation_list"),
+    path("delegations/<int:pk>/revoke/", changes_api.DelegationRevokeView.as_view(), name="delegation_revoke"),
     path("plans/", views.PlanListView.as_view(), name="plan_list"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:pk>/dispatch/", views.PlanDispatchView.as_view(), name="plan_dispatch"),
+    path("plans/<int:pk>/revise/", changes_api.PlanReviseView.as_view(), name="plan_revise"),
     path("plans/<int:pk>/progress/", supervision_api.PlanProgressView.as_view(), name="plan_progress"),
     path("plans/<int:pk>/export.xlsx", supervision_api.PlanExportView.as_view(), name="plan_export"),
     path("plans/<int:pk>/scorecard/", scorecard_api.PlanScorecardView.as_view(), name="plan_scorecard"),

@@ -250,4 +250,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Plans, assignments, evidence and the approval workflow.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Two choice sets are both called "kind": name them, so the schema's enums are stable.
+    "ENUM_NAME_OVERRIDES": {
+        "TransferKindEnum": "workflows.models.changes.TransferKind",
+        "TaskChangeKindEnum": ["added", "removed", "changed"],
+    },
 }

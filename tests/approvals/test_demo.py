@@ -55,6 +55,10 @@ def test_json_prints_only_the_accounts_in_the_agreed_shape(password_file):
     assert set(by_role(accounts, "auditor")) == {"市监察局", "市审计局"}
     assert set(by_role(accounts, "admin")) == {"市政府办"}
     assert not password_file.exists()  # a given password is not written anywhere
+    # A colleague of the same unit and role, for delegation and handing over.
+    colleagues = {(a["username"], a["unit"], tuple(a["roles"])) for a in accounts if a["username"].endswith("-2")}
+    assert {(unit, roles) for _name, unit, roles in colleagues} == {("市政府法制办", ("reviewer",)),
+                                                                  ("市政府法制办", ("submitter",))}
 
 
 def test_it_imports_and_dispatches_the_plan_and_picks_two_units_per_relevant_term(password_file):

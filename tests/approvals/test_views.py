@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from approvals.policies import available_actions
+from approvals.policies import available_actions, decide_hand_over, decide_transfer_request
 from audit.models import AuditEvent
 from tests.world import build_world, person
 from workflows.models import Assignment, Evidence, ReportingRound, Submission
@@ -218,8 +218,8 @@ def test_an_upload_without_a_file_answers_400_naming_the_field(world):
 # ----- buttons == what the policy allows --------------------------------------------------------
 
 EXPECTED_BUTTONS = {
-    "assigned": {"submitter": {"start", "upload_evidence"}},
-    "in_progress": {"submitter": {"submit", "upload_evidence"}},
+    "assigned": {"submitter": {"start", "upload_evidence", "transfer_request", "hand_over"}},
+    "in_progress": {"submitter": {"submit", "upload_evidence", "transfer_request", "hand_over"}},
     "submitted": {"reviewer": {"approve", "return"}},
     "lead_reviewed": {"supervisor": {"accept", "return"}},
     "accepted": {},
@@ -243,7 +243,13 @@ def test_the_buttons_shown_are_exactly_the_available_actions_for_each_role_and_s
             page = Browser(user).open(a)
             assert page.status_code == 200
             shown = action_buttons(page)
-            assert shown == set(available_actions(user, Assignment.objects.get(pk=a.pk))), (state, role)
+            fresh = Assignment.objects.get(pk=a.pk)
+            allowed = set(available_actions(user, fresh))
+            # The changes panel (issue 8): asking for a transfer and handing over, by their own policies.
+            allowed |= {name for name, decide_ in (("transfer_request", decide_transfer_request),
+                                                   ("hand_over", decide_hand_over))
+                        if decide_(user, fresh).allowed}
+            assert shown == allowed, (state, role)
             assert shown == EXPECTED_BUTTONS[state].get(role, set()), (state, role)
             due_date_form = any(f["attrs"].get("data-supervisor-action") == "due_date" for f in forms_on(page))
             assert due_date_form is (role == "supervisor")

@@ -264,13 +264,13 @@ def test_the_submitter_starts_uploads_two_files_and_submits(pages):
     world = build_world()
     a = world.assignment
 
-    page = arrive(pages, "finance", "待开始办理", "已交办", {"start", "upload_evidence"})
+    page = arrive(pages, "finance", "待开始办理", "已交办", {"start", "upload_evidence", "transfer_request", "hand_over"})
 
     # Step 1: 开始办理.
     press(page, "start")
     expect_message(page, "已开始办理。")
     expect_state(page, "办理中")
-    assert action_forms(page) == {"submit", "upload_evidence"}
+    assert action_forms(page) == {"submit", "upload_evidence", "transfer_request", "hand_over"}
     assert state_of(world) == "in_progress"
     expect(page.locator("form[data-action='submit']")).to_contain_text("尚未上传佐证材料。")
 

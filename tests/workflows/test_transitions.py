@@ -180,3 +180,63 @@ def test_every_step_names_the_acting_unit_and_role():
         ("assignment.approved", "市编办", "reviewer"),
         ("assignment.accepted", "市政府法制办", "supervisor"),
     ]
+
+
+# --- closing without acceptance (issue 8): transfer requests and plan revisions ------------------
+
+CLOSING = {"transfer": "transferred", "close_not_applicable": "not_applicable", "withdraw": "withdrawn"}
+OPEN = ["assigned", "in_progress", "submitted", "lead_reviewed"]
+CLOSED = ["accepted", "transferred", "not_applicable", "withdrawn"]
+
+
+@pytest.mark.parametrize("method", list(CLOSING))
+@pytest.mark.parametrize("state", OPEN + CLOSED)
+def test_closing_transitions_leave_every_open_state_and_no_closed_one(method, state):
+    from django_fsm import TransitionNotAllowed
+
+    assignment = Assignment(state=state)
+    if state in OPEN:
+        getattr(assignment, method)()
+        assert assignment.state == CLOSING[method]
+    else:
+        with pytest.raises(TransitionNotAllowed):
+            getattr(assignment, method)()
+
+
+@pytest.mark.parametrize("state", ["transferred", "not_applicable", "withdrawn"])
+def test_no_workflow_action_applies_to_a_closed_assignment(state):
+    from django_fsm import TransitionNotAllowed
+
+    for method in ("start", "submit", "approve", "return_for_rework", "accept", *CLOSING):
+        with pytest.raises(TransitionNotAllowed):
+            getattr(Assignment(state=state), method)()
+
+
+# Who may ask for a transfer, per role and state: the responsible unit's 承办人 while the work is theirs.
+@pytest.mark.parametrize("state", STATES)
+def test_transfer_request_table(state):
+    from approvals.policies import decide_transfer_request
+
+    world = build_world()
+    bring_to(world, state)
+    want = {"submitter": 200 if state in ("assigned", "in_progress") else 409,
+            "reviewer": 403, "supervisor": 403, "auditor": 403, "other_submitter": 404}
+    for role, status in want.items():
+        assert decide_transfer_request(getattr(world, role), world.reload()).status == status, role
+
+
+# Who may decide one, per role and state of the assignment (the request made while it was 已交办).
+@pytest.mark.parametrize("state", STATES)
+def test_transfer_decision_table(state):
+    from approvals.policies import decide_transfer_decision
+    from workflows.models import TransferRequest
+
+    world = build_world()
+    request = TransferRequest.objects.create(assignment=world.assignment, kind="not_applicable", reason="不涉及",
+                                             requested_by=world.submitter)
+    bring_to(world, state)
+    request.assignment = world.reload()
+    want = {"supervisor": 200 if state != "accepted" else 409, "submitter": 403, "reviewer": 403,
+            "auditor": 403, "other_submitter": 404}
+    for role, status in want.items():
+        assert decide_transfer_decision(getattr(world, role), request).status == status, role

@@ -1,6 +1,9 @@
 """Plans, their sections and tasks, the unit directory, and the assignments made from them."""
 from .archives import Archive, ArchiveOverwriteError, ArchiveStatus  # noqa: F401,E402
 from .assignments import (  # noqa: F401
+    CLOSED_STATES,
+    OPEN_STATES,
+    SUPERSEDED_STATES,
     Assignment,
     AssignmentGroupObjectPermission,
     AssignmentState,
@@ -9,6 +12,14 @@ from .assignments import (  # noqa: F401
     ReportingRound,
     Submission,
     evidence_path,
+)
+from .changes import (  # noqa: F401
+    Delegation,
+    PlanRevision,
+    TaskChange,
+    TransferKind,
+    TransferRequest,
+    TransferStatus,
 )
 from .plans import (  # noqa: F401
     PartyRole,

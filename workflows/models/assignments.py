@@ -18,6 +18,20 @@ class AssignmentState(models.TextChoices):
     SUBMITTED = "submitted", _("已报送")
     LEAD_REVIEWED = "lead_reviewed", _("牵头审核通过")
     ACCEPTED = "accepted", _("已验收办结")
+    # Closed without acceptance, history kept (see workflows.services.changes).
+    TRANSFERRED = "transferred", _("已调整承办单位")
+    NOT_APPLICABLE = "not_applicable", _("经核定不适用")
+    WITHDRAWN = "withdrawn", _("任务已撤销")
+
+
+# States in which the responsible unit still owes work: a transfer or a withdrawal may close them.
+OPEN_STATES = (AssignmentState.ASSIGNED, AssignmentState.IN_PROGRESS, AssignmentState.SUBMITTED,
+               AssignmentState.LEAD_REVIEWED)
+# Closed without acceptance: the work went elsewhere or no longer exists. Progress, the dashboard
+# and the scorecard count the work as it stands, so they leave these out (a transfer's successor
+# is counted instead).
+SUPERSEDED_STATES = (AssignmentState.TRANSFERRED, AssignmentState.NOT_APPLICABLE, AssignmentState.WITHDRAWN)
+CLOSED_STATES = (AssignmentState.ACCEPTED, *SUPERSEDED_STATES)
 
 
 class ReportingRound(models.Model):
@@ -60,6 +74,12 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     state = FSMField(_("状态"), default=AssignmentState.ASSIGNED, choices=AssignmentState.choices,
                      protected=True, max_length=16)
     due_date = models.DateField(_("办理期限"))
+    # The assignment this one replaced after an approved transfer request (申请调整承办单位).
+    predecessor = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="successor", verbose_name=_("原承办件"))
+    # The submitter inside the unit who handles it now (转交); rights stay with the unit's role.
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("经办人"))
     # Set once, at acceptance: was the accepted work submitted by the due date?
     on_time = models.BooleanField(_("按期完成"), null=True, blank=True)
     created_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
@@ -111,6 +131,18 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=AssignmentState.LEAD_REVIEWED, target=AssignmentState.ACCEPTED)
     def accept(self) -> None:
         """The supervising office accepts (验收办结)."""
+
+    @transition(field=state, source=OPEN_STATES, target=AssignmentState.TRANSFERRED)
+    def transfer(self) -> None:
+        """Close after an approved transfer request; a successor goes to the named unit (调整承办单位)."""
+
+    @transition(field=state, source=OPEN_STATES, target=AssignmentState.NOT_APPLICABLE)
+    def close_not_applicable(self) -> None:
+        """Close after an approved "not applicable" request, without a successor (不适用)."""
+
+    @transition(field=state, source=OPEN_STATES, target=AssignmentState.WITHDRAWN)
+    def withdraw(self) -> None:
+        """Close because a plan revision removed the task (任务撤销)."""
 
 
 class AssignmentUserObjectPermission(UserObjectPermissionBase):

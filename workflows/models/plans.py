@@ -37,6 +37,8 @@ class Plan(models.Model):
         related_name="imported_plans", verbose_name=_("导入人"),
     )
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    # Whether the task's lead department may decide transfer requests (else the supervisor only).
+    lead_may_decide_transfers = models.BooleanField(_("牵头部门可审批调整承办单位申请"), default=False)
 
     class Meta:
         ordering = ["-imported_at", "-id"]
@@ -74,6 +76,8 @@ class Task(models.Model):
     number = models.PositiveIntegerField(_("任务编号"))
     text = models.TextField(_("工作任务"))
     source_line = models.PositiveIntegerField(_("原文行号"), null=True, blank=True)
+    # Set when a plan revision removed the task; the row stays for its history.
+    withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["plan", "number"]

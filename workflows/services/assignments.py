@@ -21,7 +21,8 @@ from .errors import Invalid, NotFound, WrongState, raise_for
 
 EVENT_OF_ACTION = {"start": "assignment.started", "submit": "assignment.submitted",
                    "approve": "assignment.approved", "return": "assignment.returned",
-                   "accept": "assignment.accepted"}
+                   "accept": "assignment.accepted", "transfer": "assignment.transferred",
+                   "not_applicable": "assignment.not_applicable", "withdraw": "assignment.withdrawn"}
 # Hooks other parts of the product attach to (the viewflow process).
 after_transition: list[Callable[[Assignment, str, object], None]] = []
 
@@ -42,17 +43,26 @@ def acting_unit(assignment: Assignment, decision: Decision, actor):
         return assignment.unit
     if decision.role == "supervisor":
         return assignment.task.plan.supervising_unit
+    if decision.role != "reviewer":
+        return None
     lead_ids = [p.unit_id for p in assignment.task.party_set.all() if p.role == "lead"]
     membership = (Membership.objects.filter(user=actor, role="reviewer", unit_id__in=lead_ids)
                   .select_related("unit").order_by("unit__order").first())
     return membership.unit if membership else None
 
 
+def assignment_label(assignment: Assignment) -> str:
+    """How the audit trail names an assignment: plan, task number and unit."""
+    return f"{assignment.task.plan.title[:60]} · 第{assignment.task.number}项 · {assignment.unit.short_name}"
+
+
 def _transition(assignment: Assignment, action: str, decision: Decision, actor, *, reason: str = "",
                 details: dict | None = None, submission: Submission | None = None) -> None:
     """Apply the FSM transition, save under the optimistic state check, record one event."""
     method = {"start": assignment.start, "submit": assignment.submit, "approve": assignment.approve,
-              "return": assignment.return_for_rework, "accept": assignment.accept}[action]
+              "return": assignment.return_for_rework, "accept": assignment.accept,
+              "transfer": assignment.transfer, "not_applicable": assignment.close_not_applicable,
+              "withdraw": assignment.withdraw}[action]
     from_state = assignment.state
     try:
         method()
@@ -63,13 +73,17 @@ def _transition(assignment: Assignment, action: str, decision: Decision, actor, 
         raise WrongState(_("承办件状态已变为“%(state)s”，请刷新后重试") % {"state": label}) from exc
     for hook in after_transition:
         hook(assignment, action, actor)
+    unit = acting_unit(assignment, decision, actor)
+    from .delegation import acting_for
+
+    on_behalf = acting_for(actor, assignment, unit, decision.role)
     record_event(
         action=EVENT_OF_ACTION[action],
-        actor=actor, unit=acting_unit(assignment, decision, actor), role=decision.role, target=assignment,
-        target_label=f"{assignment.task.plan.title[:60]} · 第{assignment.task.number}项 · {assignment.unit.short_name}",
+        actor=actor, unit=unit, role=decision.role, target=assignment,
+        target_label=assignment_label(assignment),
         plan_id=assignment.task.plan_id, task_id=assignment.task_id, assignment_id=assignment.pk,
         from_state=from_state, to_state=assignment.state, reason=reason,
-        details={**(details or {}), **({"submission": submission.number} if submission else {})},
+        details={**(details or {}), **({"submission": submission.number} if submission else {}), **on_behalf},
     )
 
 

@@ -91,10 +91,15 @@ def _create(round_: ReportingRound, pairs: list[tuple[Task, Unit, TaskParty]]) -
     if created and not created[0].pk:  # backends that return no ids from bulk_create
         created = list(Assignment.objects.filter(round=round_, task__in={a.task_id for a in created},
                                                  unit__in={a.unit_id for a in created}))
+    open_assignments(created)
+    return created
+
+
+def open_assignments(created: Sequence[Assignment]) -> None:
+    """Give new assignments their permissions and their workflow process (dispatch, transfers)."""
     grant_permissions(created)
     for hook in after_create:
         hook(created)
-    return created
 
 
 def grant_permissions(assignments: Sequence[Assignment]) -> None:
@@ -118,6 +123,15 @@ def grant_permissions(assignments: Sequence[Assignment]) -> None:
         group = unit_role_group(units[unit_id], role)
         for codename in ("view_assignment", rights[role]):
             assign_perm(f"workflows.{codename}", group, items)
+
+
+def revoke_work(assignment: Assignment) -> None:
+    """A closed assignment: its unit keeps reading it (history) but no longer works on it."""
+    from guardian.shortcuts import remove_perm
+
+    from approvals.groups import unit_role_group
+
+    remove_perm("workflows.work_assignment", unit_role_group(assignment.unit, "submitter"), assignment)
 
 
 def _pairs(tasks, units_by_kind, result: DispatchResult) -> list:
@@ -144,7 +158,7 @@ def _active_units_by_kind() -> dict[str, list[Unit]]:
 
 
 def _tasks(plan: Plan, task_ids=None):
-    tasks = (Task.objects.filter(plan=plan).select_related("plan")
+    tasks = (Task.objects.filter(plan=plan, withdrawn_at__isnull=True).select_related("plan")
              .prefetch_related("party_set__unit", "party_set__group_term", "deadlines").order_by("number"))
     return tasks.filter(pk__in=task_ids) if task_ids is not None else tasks
 

@@ -225,26 +225,36 @@ def _store_plan(preview, directory, *, actor, filename, suffix, size, supervisin
             for t in parsed_section.tasks
         )
         for task, parsed_task in zip(tasks, parsed_section.tasks, strict=True):
-            for role, names in (
-                (PartyRole.LEAD, parsed_task.lead_units),
-                (PartyRole.RESPONSIBLE, parsed_task.responsible_terms),
-                (PartyRole.COOPERATING, parsed_task.cooperating_units),
-            ):
-                for index, name in enumerate(names):
-                    entry = directory.lookup(name)
-                    parties.append(TaskParty(
-                        task=task, role=role, position=index, name=name,
-                        unit_id=entry.id if entry.kind == "unit" else None,
-                        group_term_id=entry.id if entry.kind == "term" else None,
-                    ))
-            deadlines += [TaskDeadline(task=task, position=i, date=d.date, phrase=d.phrase[:200])
-                          for i, d in enumerate(parsed_task.deadlines)]
-            targets += [TaskTarget(task=task, position=i, value=t.value[:64], phrase=t.phrase[:500])
-                        for i, t in enumerate(parsed_task.targets)]
+            task_parties, task_deadlines, task_targets = task_rows(task, parsed_task, directory)
+            parties += task_parties
+            deadlines += task_deadlines
+            targets += task_targets
     TaskParty.objects.bulk_create(parties)
     TaskDeadline.objects.bulk_create(deadlines)
     TaskTarget.objects.bulk_create(targets)
     return plan
+
+
+def task_rows(task: Task, parsed_task, directory) -> tuple[list[TaskParty], list[TaskDeadline], list[TaskTarget]]:
+    """The parties, deadlines and targets of one parsed task, as unsaved rows of ``task``."""
+    parties = []
+    for role, names in (
+        (PartyRole.LEAD, parsed_task.lead_units),
+        (PartyRole.RESPONSIBLE, parsed_task.responsible_terms),
+        (PartyRole.COOPERATING, parsed_task.cooperating_units),
+    ):
+        for index, name in enumerate(names):
+            entry = directory.lookup(name)
+            parties.append(TaskParty(
+                task=task, role=role, position=index, name=name,
+                unit_id=entry.id if entry.kind == "unit" else None,
+                group_term_id=entry.id if entry.kind == "term" else None,
+            ))
+    deadlines = [TaskDeadline(task=task, position=i, date=d.date, phrase=d.phrase[:200])
+                 for i, d in enumerate(parsed_task.deadlines)]
+    targets = [TaskTarget(task=task, position=i, value=t.value[:64], phrase=t.phrase[:500])
+               for i, t in enumerate(parsed_task.targets)]
+    return parties, deadlines, targets
 
 
 @dataclass(frozen=True)

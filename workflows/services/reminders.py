@@ -35,10 +35,9 @@ from audit.services import record_event, user_label
 
 from ..archive.report import cn_date
 from ..calendar import is_working_day, working_days_between
-from ..lights import LIGHTS, RED, YELLOW, light_for_due, light_q, with_light
+from ..lights import CLOSED, LIGHTS, RED, YELLOW, light_for_due, light_q, with_light
 from ..models import (
     Assignment,
-    AssignmentState,
     DigestSent,
     EscalationLevel,
     EscalationNotice,
@@ -205,8 +204,8 @@ def assignment_remind(*, actor, assignment_id: int, message: str, today: dt.date
         plan = assignment.task.plan
         if not can_supervise(actor, plan):
             raise NotAllowed(_("只有该计划的督办单位可以催办"))
-        if assignment.state == AssignmentState.ACCEPTED:
-            raise WrongState(_("该承办件已验收办结，无需催办"))
+        if assignment.state in CLOSED:
+            raise WrongState(_("该承办件已“%(state)s”，无需催办") % {"state": assignment.get_state_display()})
         if Reminder.objects.filter(assignment=assignment, sent_on=today).exists():
             raise WrongState(_("今天已对该承办件催办过，请勿重复催办"))
         message = _clean_message(message)
@@ -345,7 +344,7 @@ def _issue_group(plan: Plan, unit: Unit, level: int, rows: list[dict], today: dt
     with transaction.atomic():
         ids = [r["assignment"].pk for r in rows]
         locked = {a.pk: a for a in Assignment.objects.select_for_update(of=("self",))
-                  .select_related("task__plan", "unit").filter(pk__in=ids).exclude(state=AssignmentState.ACCEPTED)
+                  .select_related("task__plan", "unit").filter(pk__in=ids).exclude(state__in=CLOSED)
                   .order_by("pk")}
         issued = defaultdict(set)
         for assignment_id, issued_level in EscalationNotice.objects.filter(

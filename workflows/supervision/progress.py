@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ..calendar import working_days_between
 from ..lights import DONE, GREEN, LIGHTS, RED, YELLOW, light_q, with_light
 from ..models import (
+    SUPERSEDED_STATES,
     Assignment,
     AssignmentState,
     EscalationLevel,
@@ -29,12 +30,14 @@ from ..models import (
     Task,
 )
 
-STATES = [state for state, _label in AssignmentState.choices]
+# The states of work as it stands: superseded assignments (transferred, not applicable, withdrawn)
+# are left out of progress; their successors count instead.
+STATES = [state for state, _label in AssignmentState.choices if state not in SUPERSEDED_STATES]
 LIGHT_ORDER = [RED, YELLOW, GREEN, DONE]  # most urgent first, as the page and the export list them
 
 
 def state_labels() -> dict[str, str]:
-    return {state: str(label) for state, label in AssignmentState.choices}
+    return {state: str(label) for state, label in AssignmentState.choices}  # every state: a cell may link to any
 
 
 def light_labels() -> dict[str, str]:
@@ -178,15 +181,17 @@ def plan_progress(plan: Plan, round_: ReportingRound | None = None, today: dt.da
         round_ = rounds[0] if rounds else None
     sections = {s["id"]: SectionProgress(s["id"], s["numeral"], s["title"], 0)
                 for s in Section.objects.filter(plan=plan).order_by("position").values("id", "numeral", "title")}
-    tasks = [TaskRow(t["id"], t["number"], t["text"], t["section_id"])
-             for t in Task.objects.filter(plan=plan).order_by("number").values("id", "number", "text", "section_id")]
+    all_tasks = list(Task.objects.filter(plan=plan).order_by("number")
+                     .values("id", "number", "text", "section_id", "withdrawn_at"))
+    tasks = [TaskRow(t["id"], t["number"], t["text"], t["section_id"]) for t in all_tasks if t["withdrawn_at"] is None]
     for task in tasks:
         sections[task.section_id].tasks += 1
     by_state, by_light = dict.fromkeys(STATES, 0), dict.fromkeys(LIGHT_ORDER, 0)
     if round_ is None:
         return Progress(plan, None, rounds, today, by_state, by_light, list(sections.values()), [], tasks, [], [])
 
-    in_round = with_light(Assignment.objects.filter(round=round_), today).order_by()
+    in_round = with_light(Assignment.objects.filter(round=round_).exclude(state__in=SUPERSEDED_STATES),
+                          today).order_by()
     # The totals: counted by the database, per section, state and light.
     for row in in_round.values("task__section_id", "state", "light").annotate(n=Count("id")):
         section, n = sections[row["task__section_id"]], row["n"]
@@ -208,6 +213,11 @@ def plan_progress(plan: Plan, round_: ReportingRound | None = None, today: dt.da
                                              a["unit__order"])
     columns = sorted(units.values(), key=lambda u: (u.order, u.short_name))
     position = {u.id: i for i, u in enumerate(columns)}
+    # A task withdrawn by a revision keeps its row only while work accepted under it remains.
+    withdrawn = [TaskRow(t["id"], t["number"], t["text"], t["section_id"]) for t in all_tasks if t["withdrawn_at"]]
+    if withdrawn:
+        kept = {c.task_id for c in cells}
+        tasks = sorted(tasks + [t for t in withdrawn if t.id in kept], key=lambda t: t.number)
     row_of = {t.id: t for t in tasks}
     for task in tasks:
         task.cells = [None] * len(columns)

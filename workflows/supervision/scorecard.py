@@ -282,7 +282,7 @@ def resolve_round(plan, round=None):
 
 def scorecard(plan, round=None, today: dt.date | None = None) -> Scorecard:
     """Both tables for one plan and round (default: the first round), in a constant number of queries."""
-    from ..models import Assignment, PartyRole, Submission, TaskParty
+    from ..models import SUPERSEDED_STATES, Assignment, PartyRole, Submission, TaskParty
 
     was_returned = ExpressionWrapper(~Q(return_reason=""), output_field=BooleanField())
 
@@ -293,7 +293,7 @@ def scorecard(plan, round=None, today: dt.date | None = None) -> Scorecard:
     days = functools.lru_cache(maxsize=None)(working_days_between)  # many assignments share dates
     limit = review_days()
 
-    assignments = list(Assignment.objects.filter(round=round).values_list(
+    assignments = list(Assignment.objects.filter(round=round).exclude(state__in=SUPERSEDED_STATES).values_list(
         "id", "task_id", "unit_id", "unit__short_name", "unit__order", "state", "due_date", "created_at"))
     submissions = defaultdict(list)
     for row in (Submission.objects.filter(assignment__round=round).order_by("assignment_id", "number")

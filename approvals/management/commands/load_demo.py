@@ -26,6 +26,7 @@ REFERENCE_PLAN = Path(settings.BASE_DIR) / "workflows" / "data" / "reference_pla
 SUPERVISING_UNIT = "市政府法制办"
 AUDIT_UNITS = ("市监察局", "市审计局")
 ADMIN_UNIT = "市政府办"
+COLLEAGUES = ((SUPERVISING_UNIT, "reviewer"), (SUPERVISING_UNIT, "submitter"))
 PICKS_PER_TERM = 2
 
 
@@ -112,7 +113,12 @@ class Command(BaseCommand):
         wanted.append((units[SUPERVISING_UNIT], "supervisor"))
         wanted += [(units[name], "auditor") for name in AUDIT_UNITS]
         wanted.append((units[ADMIN_UNIT], "admin"))
-        return [Account(username=f"u{unit.pk:03d}-{role}", unit=unit, roles=[role]) for unit, role in wanted]
+        accounts = [Account(username=f"u{unit.pk:03d}-{role}", unit=unit, roles=[role]) for unit, role in wanted]
+        # A second colleague in the same unit and role, to show delegation (代理) and handing work over (转交).
+        held = {(a.unit.pk, a.roles[0]) for a in accounts}
+        accounts += [Account(username=f"u{units[name].pk:03d}-{role}-2", unit=units[name], roles=[role])
+                     for name, role in COLLEAGUES if (units[name].pk, role) in held]
+        return accounts
 
     def _users(self, accounts: list[Account], password: str) -> dict[tuple[str, str], object]:
         """Create what is missing; leave what is there. Return {(unit short name, role): user}."""

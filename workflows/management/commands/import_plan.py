@@ -1,7 +1,9 @@
-"""python manage.py import_plan PATH [--dry-run] [--json] [--map NAME=UNIT] [--create-units KIND]"""
+"""python manage.py import_plan PATH [--dry-run] [--json] [--map NAME=UNIT] [--create-units KIND]
+python manage.py import_plan PATH --revise [--plan ID] [--dry-run] [--json] [--no-input]"""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -31,12 +33,20 @@ class Command(BaseCommand):
             "--skip-existing", action="store_true",
             help="同一文件已导入时不报错，直接跳过（供 make run 重复执行）",
         )
+        parser.add_argument("--revise", action="store_true",
+                            help="作为已导入计划的修订版：显示差异（按任务编号对应），确认后应用")
+        parser.add_argument("--plan", type=int, metavar="ID", help="与 --revise 同用：要修订的计划编号（默认按文号查找）")
+        parser.add_argument("--no-input", action="store_true", help="与 --revise 同用：不询问，直接应用")
 
     def handle(self, *args, path, dry_run, json: bool, **options):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"找不到文件：{path}")
         data = file.read_bytes()
+        if options["revise"]:
+            self._revise(data, file.name, plan_id=options["plan"], dry_run=dry_run, as_json=json,
+                         no_input=options["no_input"])
+            return
         try:
             preview = services.plan_preview(data=data, filename=file.name)
         except PlanParseError as exc:
@@ -69,6 +79,56 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"已导入《{plan.title}》（编号 {plan.pk}）：{plan.sections.count()} 个部分，"
                 f"{plan.tasks.count()} 项任务"))
+
+    def _revise(self, data: bytes, filename: str, *, plan_id, dry_run: bool, as_json: bool, no_input: bool) -> None:
+        from workflows.services import revisions
+        from workflows.services.errors import ActionError
+
+        try:
+            preview = revisions.plan_revision_preview(actor=None, data=data, filename=filename, plan_id=plan_id)
+        except ActionError as exc:
+            raise CommandError(f"无法修订：{exc.message}") from exc
+        diff = preview.diff
+        if as_json:
+            if dry_run or diff.empty:
+                self.stdout.write(_dumps({**preview.to_dict(), "applied": False}))
+        else:
+            self.stdout.write(f"修订《{preview.plan.title}》（编号 {preview.plan.pk}）：新增 {len(diff.added)} 项，"
+                              f"删除 {len(diff.removed)} 项，修改 {len(diff.changed)} 项")
+            for line in diff.lines():
+                self.stdout.write(f"  {line}")
+            if preview.closing:
+                self.stdout.write(f"  将关闭 {sum(preview.closing.values())} 件未办结的承办件（任务已撤销）")
+            if preview.kept_accepted:
+                self.stdout.write(f"  已验收办结的 {sum(preview.kept_accepted.values())} 件不受影响")
+        if diff.empty:
+            if not as_json:
+                self.stdout.write("修订文件与当前计划没有差异，无需修订。")
+            return
+        if dry_run:
+            return
+        if not no_input and not as_json and sys.stdin.isatty():
+            answer = input("确认应用以上修订？[y/N] ").strip().lower()
+            if answer not in ("y", "yes", "是"):
+                self.stdout.write("已取消，未作任何修改。")
+                return
+        try:
+            revision = revisions.plan_revise(actor=None, data=data, filename=filename, plan_id=preview.plan.pk,
+                                             fingerprint=preview.fingerprint)
+        except ActionError as exc:
+            raise CommandError(f"未修订：{exc.message}") from exc
+        result = {**preview.to_dict(), "applied": True, "revision": revision.number,
+                  "withdrawn_assignments": len(revision.diff["withdrawn_assignments"]),
+                  "created_assignments": revision.diff["created_assignments"],
+                  "awaiting_selection": revision.diff["awaiting_selection"]}
+        if as_json:
+            self.stdout.write(_dumps(result))
+        else:
+            self.stdout.write(self.style.SUCCESS(
+                f"已应用第 {revision.number} 次修订：关闭 {result['withdrawn_assignments']} 件承办件，"
+                f"新交办 {result['created_assignments']} 件"
+                + (f"；待牵头部门选定单位：{'、'.join(result['awaiting_selection'])}" if result["awaiting_selection"]
+                   else "")))
 
     def _mappings(self, preview, pairs, create_kind):
         by_name = {u.name: u for u in preview.unknown}
