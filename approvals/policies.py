@@ -161,7 +161,6 @@ def can_select_units(user, task) -> bool:
 
 # A unit may ask to hand an assignment on while it still owes the work (not once it has submitted).
 TRANSFER_REQUEST_STATES = ("assigned", "in_progress")
-_OPEN_STATES = ("assigned", "in_progress", "submitted", "lead_reviewed")
 
 
 def _unit_work(user, assignment, perms, action: str, refusal: str) -> Decision:
@@ -218,7 +217,9 @@ def decide_transfer_decision(user, request, *, perms: set[str] | None = None) ->
         return Decision(False, 403, str(_("只有督办单位（或计划允许时的牵头部门）可以审批调整申请")))
     if request.status != "pending":
         return Decision(False, 409, str(_("该申请已审批（%(status)s）")) % {"status": request.get_status_display()})
-    if assignment.state not in _OPEN_STATES:
+    from workflows.models import OPEN_STATES  # here: the models module loads after this one
+
+    if assignment.state not in OPEN_STATES:
         return Decision(False, 409, str(_("承办件当前状态为“%(state)s”，不能再调整承办单位"))
                         % {"state": assignment.get_state_display()})
     if request.requested_by_id == user.pk:

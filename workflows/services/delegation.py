@@ -18,7 +18,7 @@ from approvals.policies import decide_hand_over, holds_role
 from audit.services import record_event, user_label
 
 from ..models import Assignment, Delegation, Unit
-from .errors import Invalid, NotAllowed, NotFound, raise_for
+from .errors import Invalid, NotAllowed, NotFound, WrongState, raise_for
 
 DELEGABLE_ROLES = ("submitter", "reviewer", "supervisor")
 MAX_DAYS = 366
@@ -108,8 +108,6 @@ def delegation_revoke(*, actor, delegation_id: int) -> Delegation:
         if delegation is None or actor.pk not in (delegation.principal_id, delegation.substitute_id):
             raise NotFound(_("代理不存在"))
         if delegation.revoked_at is not None or delegation.ends_on < timezone.localdate():
-            from .errors import WrongState
-
             raise WrongState(_("该代理已结束"))
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])
