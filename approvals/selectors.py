@@ -4,16 +4,13 @@ from __future__ import annotations
 from django.contrib.auth.models import Permission, User
 from django.db.models import Q, QuerySet
 
-from workflows.models import Assignment, AssignmentGroupObjectPermission
+from workflows.models import Assignment, AssignmentGroupObjectPermission, InboxItem
 
 from .policies import sees_all_assignments
 
-# The states in which each object permission has something to do.
-WAITING_STATES = {
-    "work_assignment": ("assigned", "in_progress"),
-    "review_assignment": ("submitted",),
-    "accept_assignment": ("lead_reviewed",),
-}
+
+def _groups_of(user) -> QuerySet:
+    return User.groups.through.objects.filter(user_id=user.pk).values("group_id")
 
 
 def _held(user, codename: str) -> Q:
@@ -24,7 +21,7 @@ def _held(user, codename: str) -> Q:
     permission ids come from their own small subqueries (no join), so the database looks up
     (group, permission) in that index instead of reading every permission row of the group.
     """
-    groups = User.groups.through.objects.filter(user_id=user.pk).values("group_id")
+    groups = _groups_of(user)
     permissions = Permission.objects.filter(codename=codename).values("pk")
     ids = AssignmentGroupObjectPermission.objects.filter(
         group_id__in=groups, permission_id__in=permissions).values("content_object_id")
@@ -44,19 +41,27 @@ def assignments_visible_to(user) -> QuerySet[Assignment]:
     return base.filter(_held(user, "view_assignment"))
 
 
+def inbox_items(user) -> QuerySet[InboxItem]:
+    """The user's rows of 我的待办 (``InboxItem``): one per group of theirs that has work on an assignment.
+
+    An assignment may come twice when two of the person's groups hold the waiting right (say two
+    lead departments of one task); count and page it with ``distinct``.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return InboxItem.objects.none()
+    return InboxItem.objects.filter(group_id__in=_groups_of(user))
+
+
 def assignments_awaiting(user) -> QuerySet[Assignment]:
     """我的待办: assignments in a state where one of the user's rights has work to do, by due date.
 
+    Read from ``InboxItem``, which ``workflows.services.inbox`` keeps equal to the rule: the state
+    asks for a right (``WAITING_STATES``) that one of the user's unit-role groups holds on it.
     Separation of duties is applied when a person acts (and in the buttons shown); an item the
     person submitted still shows here for their colleagues in the same role.
     """
-    if not (user.is_authenticated and user.is_active):
-        return Assignment.objects.none()
-    condition = Q()
-    for codename, states in WAITING_STATES.items():
-        condition |= _held(user, codename) & Q(state__in=states)
     return (Assignment.objects.select_related("task__plan", "unit", "round")
-            .filter(condition).order_by("due_date", "id"))
+            .filter(pk__in=inbox_items(user).values("assignment_id")).order_by("due_date", "id"))
 
 
 def transfer_requests_visible_to(user):

@@ -80,8 +80,23 @@ def _audit_triggers(request):
     if transactional:
         _reload_reference_directory()
     yield
+    _inbox_matches_permissions(request)
     if transactional:
         triggers.remove(connection)
+
+
+def _inbox_matches_permissions(request) -> None:
+    """After every database test: 我的待办's table (InboxItem) says what the states and permissions say.
+
+    So every write any test makes through the services also checks that the derived table moved
+    with it. A test that damages the table on purpose marks itself ``inbox_drift_expected``.
+    """
+    if request.node.get_closest_marker("inbox_drift_expected"):
+        return
+    from workflows.services.inbox import inbox_drift
+
+    drift = inbox_drift()
+    assert drift == {"missing": [], "extra": []}, f"InboxItem differs from the permissions: {drift}"
 
 
 @pytest.fixture

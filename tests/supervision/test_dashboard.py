@@ -17,6 +17,7 @@ from workflows import calendar
 from workflows.lights import DONE, GREEN, RED, YELLOW, filter_light, light_of
 from workflows.models import Assignment, EscalationNotice, Reminder, ReportingRound
 from workflows.services.dispatch import plan_dispatch
+from workflows.services.inbox import refresh_inbox
 from workflows.supervision.progress import plan_progress
 
 D = dt.date
@@ -47,6 +48,7 @@ def spread(plan, today=TODAY):
     Assignment.objects.filter(pk=ids[8]).update(state="accepted", on_time=False)
     Assignment.objects.filter(pk=ids[9]).update(state="in_progress")
     Assignment.objects.filter(pk=ids[10]).update(state="submitted")
+    refresh_inbox(ids)  # the arrangement skipped the services, which keep 我的待办's table in step
     return ids
 
 

@@ -223,3 +223,36 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# What each waiting state asks, as the object permission whose holders have the work to do now.
+WAITING_STATES = {
+    "work_assignment": (AssignmentState.ASSIGNED, AssignmentState.IN_PROGRESS),
+    "review_assignment": (AssignmentState.SUBMITTED,),
+    "accept_assignment": (AssignmentState.LEAD_REVIEWED,),
+}
+
+
+class InboxItem(models.Model):
+    """我的待办, kept ready: one row per (unit-role group, assignment) while that group has work on it.
+
+    A derived table, never edited by hand: ``workflows.services.inbox.refresh_inbox`` rewrites an
+    assignment's rows from its state, due date and the guardian permission rows each time one of
+    those changes, and ``python manage.py rebuild_inbox --check`` compares the whole table with
+    them. It lets the inbox read a person's waiting work by one index range (group, due date)
+    instead of joining every permission the person's groups hold.
+    """
+
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="+", db_index=False)
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=20, choices=AssignmentState.choices)
+    due_date = models.DateField()
+
+    class Meta:
+        verbose_name = _("待办索引")
+        verbose_name_plural = _("待办索引")
+        constraints = [models.UniqueConstraint(fields=["group", "assignment"], name="inbox_item_once")]
+        indexes = [models.Index(fields=["group", "due_date", "assignment"], name="inbox_item_group_due")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id} · {self.assignment_id} · {self.state}"

@@ -18,6 +18,7 @@ from audit.services import record_event
 from ..lights import submitted_on_time
 from ..models import Assignment, AssignmentState, Evidence, Submission
 from .errors import Invalid, NotFound, WrongState, raise_for
+from .inbox import refresh_inbox
 
 EVENT_OF_ACTION = {"start": "assignment.started", "submit": "assignment.submitted",
                    "approve": "assignment.approved", "return": "assignment.returned",
@@ -71,6 +72,7 @@ def _transition(assignment: Assignment, action: str, decision: Decision, actor, 
         current = Assignment.objects.filter(pk=assignment.pk).values_list("state", flat=True).first()
         label = dict(AssignmentState.choices).get(current, current)
         raise WrongState(_("承办件状态已变为“%(state)s”，请刷新后重试") % {"state": label}) from exc
+    refresh_inbox([assignment.pk])
     for hook in after_transition:
         hook(assignment, action, actor)
     unit = acting_unit(assignment, decision, actor)

@@ -25,6 +25,7 @@ from ..models import (
     Unit,
 )
 from .errors import Invalid, NotAllowed, NotFound
+from .inbox import refresh_inbox
 
 DEFAULT_ROUND_NAME = "首轮"
 _PERIOD = re.compile(r"(\d{4})\s*[—–\-－~至到]+\s*(\d{4})\s*年")
@@ -123,6 +124,7 @@ def grant_permissions(assignments: Sequence[Assignment]) -> None:
         group = unit_role_group(units[unit_id], role)
         for codename in ("view_assignment", rights[role]):
             assign_perm(f"workflows.{codename}", group, items)
+    refresh_inbox(a.pk for a in assignments)
 
 
 def revoke_work(assignment: Assignment) -> None:
@@ -132,6 +134,7 @@ def revoke_work(assignment: Assignment) -> None:
     from approvals.groups import unit_role_group
 
     remove_perm("workflows.work_assignment", unit_role_group(assignment.unit, "submitter"), assignment)
+    refresh_inbox([assignment.pk])
 
 
 def _pairs(tasks, units_by_kind, result: DispatchResult) -> list:
@@ -269,6 +272,7 @@ def assignment_set_due_date(*, actor, assignment_id: int, due_date: dt.date) -> 
         before = assignment.due_date
         assignment.due_date = due_date
         assignment.save(update_fields=["due_date", "updated_at"])
+        refresh_inbox([assignment.pk])
         record_event(action="assignment.due_date_changed", actor=actor, unit=assignment.task.plan.supervising_unit,
                      role="supervisor", target=assignment, plan_id=assignment.task.plan_id,
                      task_id=assignment.task_id, assignment_id=assignment.pk,

@@ -49,6 +49,7 @@ from .dispatch import (
     revoke_work,
 )
 from .errors import Invalid, NotAllowed, NotFound, WrongState
+from .inbox import refresh_inbox
 from .plans import task_rows
 
 
@@ -295,6 +296,7 @@ class _Writer:
             group = unit_role_group(unit, "reviewer")
             for assignment in assignments:
                 remove_perm("workflows.review_assignment", group, assignment)
+        refresh_inbox(a.pk for a in assignments)
         open_ones = [a for a in assignments if a.state in OPEN_STATES]
         for assignment in open_ones:
             assignment.task = task

@@ -76,6 +76,7 @@ from workflows.models import (
     UnitKind,
 )
 from workflows.services.dispatch import DEFAULT_ROUND_NAME
+from workflows.services.inbox import refresh_inbox
 
 REFERENCE_PLAN = Path(settings.BASE_DIR) / "workflows" / "data" / "reference_plan_kunzhengbanfa_2017_169.txt"
 SUPERVISING_UNITS = ("市政府法制办", "市政府办")  # plans alternate between them
@@ -119,7 +120,7 @@ COUNT_LABELS = {
     "plans": "计划", "tasks": "任务", "units": "承办单位", "units_created": "新建单位", "users_created": "新建用户",
     "memberships": "单位角色", "rounds": "轮次", "assignments": "承办件", "submissions": "报送",
     "permissions": "对象权限", "processes": "流程", "flow_tasks": "流程环节", "links": "环节衔接",
-    "audit_events": "审计事件",
+    "audit_events": "审计事件", "inbox_items": "待办索引",
 }
 FLUSH_ASSIGNMENTS = 20_000  # write the rows built so far every this many assignments
 EVENT_BATCH = 20_000
@@ -291,6 +292,11 @@ class Generator:
         self.timed("复制计划", self.copy_plans)
         self.timed("轮次、承办件、报送、对象权限、流程", self.make_assignments)
         self.timed("审计哈希链", self.write_chain)
+        self.timed("待办索引", self.fill_inbox)
+
+    def fill_inbox(self) -> None:
+        """The inbox rows of everything written (the table is derived; see workflows.services.inbox)."""
+        self.counts["inbox_items"] += refresh_inbox()
 
     def timed(self, name: str, step) -> None:
         started = time.perf_counter()
