@@ -43,3 +43,23 @@ def test_production_settings_have_no_default_secret(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "example.org")
     with pytest.raises(environ.ImproperlyConfigured):
         importlib.reload(importlib.import_module("config.settings.production"))
+
+
+@pytest.mark.parametrize(("url", "cost", "options"), [
+    ("postgres://u@db.example/x", None, "-c random_page_cost=1.1"),
+    ("postgres://u@db.example/x", "2", "-c random_page_cost=2.0"),
+    ("postgres://u@db.example/x", "", None),
+    ("sqlite:////tmp/x.sqlite3", None, None),
+])
+def test_production_tells_postgresql_the_data_is_on_fast_storage(monkeypatch, url, cost, options):
+    import importlib
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 60)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "example.org")
+    monkeypatch.setenv("DATABASE_URL", url)
+    if cost is None:
+        monkeypatch.delenv("DJANGO_PG_RANDOM_PAGE_COST", raising=False)
+    else:
+        monkeypatch.setenv("DJANGO_PG_RANDOM_PAGE_COST", cost)
+    production = importlib.reload(importlib.import_module("config.settings.production"))
+    assert production.DATABASES["default"].get("OPTIONS", {}).get("options") == options

@@ -19,6 +19,12 @@ DATABASES = {"default": sqlite_tuned(env.db("DATABASE_URL"))}
 # Several gunicorn workers on several machines: keep connections for a while, check them first.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's planner assumes spinning disks (random_page_cost 4), and then hashes whole tables
+# to join the 50 rows of a page. On SSDs or a database that fits in memory 1.1 is the usual value;
+# set DJANGO_PG_RANDOM_PAGE_COST empty to keep the server's own setting.
+PG_RANDOM_PAGE_COST = env("DJANGO_PG_RANDOM_PAGE_COST", default="1.1")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PG_RANDOM_PAGE_COST:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={float(PG_RANDOM_PAGE_COST)}"
 
 # HTTPS only. TLS ends at the reverse proxy, which must set X-Forwarded-Proto (and overwrite any
 # value the client sent); Django then sees https requests as secure.

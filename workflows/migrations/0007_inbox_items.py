@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '待办索引',
                 'verbose_name_plural': '待办索引',
-                'indexes': [models.Index(fields=['group', 'due_date', 'assignment'], name='inbox_item_group_due')],
+                'indexes': [models.Index(fields=['group', 'due_date', 'assignment', 'state'], name='inbox_item_group_due')],
                 'constraints': [models.UniqueConstraint(fields=('group', 'assignment'), name='inbox_item_once')],
             },
         ),

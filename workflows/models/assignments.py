@@ -252,7 +252,7 @@ class InboxItem(models.Model):
         verbose_name = _("待办索引")
         verbose_name_plural = _("待办索引")
         constraints = [models.UniqueConstraint(fields=["group", "assignment"], name="inbox_item_once")]
-        indexes = [models.Index(fields=["group", "due_date", "assignment"], name="inbox_item_group_due")]
+        indexes = [models.Index(fields=["group", "due_date", "assignment", "state"], name="inbox_item_group_due")]
 
     def __str__(self) -> str:
         return f"{self.group_id} · {self.assignment_id} · {self.state}"
