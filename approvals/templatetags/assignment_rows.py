@@ -68,6 +68,7 @@ def assignment_rows(items, today=None) -> list[SafeString]:
     placeholder = str(_PK)
     overdue_mark = format_html('<br><small class="error">{}</small>', _("已超期"))
     state_labels = dict(AssignmentState.choices)
+    task_number = _("第 %(n)s 项")
     language = get_language()
     states, plans, badges = {}, {}, {}
     rows = []
@@ -90,6 +91,6 @@ def assignment_rows(items, today=None) -> list[SafeString]:
         rows.append(mark_safe(ROW.format(*map(_escaped, (
             " overdue" if overdue else "", f"{due.year:04d}年{due.month}月{due.day}日",
             overdue_mark if overdue else "", badge, state, states[state],
-            url.replace(placeholder, str(a["pk"])), _("第 %(n)s 项") % {"n": a["task__number"]},
+            url.replace(placeholder, str(a["pk"])), task_number % {"n": a["task__number"]},
             _truncated(a["task__text"], 60, language), a["unit__short_name"], plans[plan], a["round__name"])))))
     return rows
