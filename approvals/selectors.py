@@ -1,9 +1,13 @@
 """Reads scoped to the person asking: what they may see, and what waits for them."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 from django.db.models import Q, QuerySet
 
+from workflows.lights import GREEN, RED, YELLOW
 from workflows.models import Assignment, AssignmentGroupObjectPermission, InboxItem
 
 from .policies import sees_all_assignments
@@ -47,9 +51,76 @@ def inbox_items(user) -> QuerySet[InboxItem]:
     An assignment may come twice when two of the person's groups hold the waiting right (say two
     lead departments of one task); count and page it with ``distinct``.
     """
-    if not (user.is_authenticated and user.is_active):
+    if not _signed_in(user):
         return InboxItem.objects.none()
     return InboxItem.objects.filter(group_id__in=_groups_of(user))
+
+
+# 我的待办 is read in SQL written here: every page of it asks these two questions, and the ORM spent
+# longer building them than the database spent answering (for a person with 472 items among
+# 124,000 assignments: the count 1.1 ms against 0.3 ms on SQLite, 1.6 against 0.6 on PostgreSQL;
+# the page of ids 0.55 against 0.07, and 1.2 against 0.5). The statements are fixed; only the user
+# id, dates and the page's bounds are parameters.
+_LIGHT_SQL = {RED: ("due_date < %s", lambda today, last: [today]),
+              YELLOW: ("due_date >= %s AND due_date <= %s", lambda today, last: [today, last]),
+              GREEN: ("due_date > %s", lambda today, last: [last])}
+
+
+def _waiting_rows(columns: str, condition: str = "") -> str:
+    """SELECT DISTINCT ``columns`` of the user's InboxItem rows: each assignment once per user."""
+    quote = connection.ops.quote_name
+    return (f"SELECT DISTINCT {columns} FROM {quote(InboxItem._meta.db_table)} "
+            f"WHERE group_id IN (SELECT group_id FROM {quote(User.groups.through._meta.db_table)} "
+            f"WHERE user_id = %s){' AND ' + condition if condition else ''}")
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _signed_in(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def inbox_counts(user, today: dt.date, last_yellow: dt.date) -> dict[str, int]:
+    """How many assignments wait for ``user``, per state and per light (red before ``today``, yellow
+    up to ``last_yellow``, green after), each once however many of the user's groups it waits for."""
+    counts: dict[str, int] = {}
+    if not _signed_in(user):
+        return counts
+    adapt = connection.ops.adapt_datefield_value
+    sql = (f"SELECT state, COUNT(*), SUM(CASE WHEN due_date < %s THEN 1 ELSE 0 END), "
+           f"SUM(CASE WHEN due_date <= %s THEN 1 ELSE 0 END) "
+           f"FROM ({_waiting_rows('assignment_id, state, due_date')}) waiting GROUP BY state")
+    for state, n, red, up_to_yellow in _fetch(sql, [adapt(today), adapt(last_yellow), user.pk]):
+        counts[state] = n
+        for light, k in ((RED, red), (YELLOW, up_to_yellow - red), (GREEN, n - up_to_yellow)):
+            counts[light] = counts.get(light, 0) + k
+    return counts
+
+
+class InboxIds:
+    """The ids of what waits for ``user`` (of one light, if given), by due date and id, of a known
+    length (``inbox_counts``): the paginator slices it, and each slice is one LIMIT/OFFSET query."""
+
+    def __init__(self, user, length: int, light: str = "", today: dt.date | None = None,
+                 last_yellow: dt.date | None = None):
+        self.user, self.length = user, length
+        condition, values = _LIGHT_SQL[light] if light else ("", lambda today, last: [])
+        adapt = connection.ops.adapt_datefield_value
+        self.sql = (_waiting_rows("assignment_id, due_date", condition)
+                    + " ORDER BY due_date, assignment_id LIMIT %s OFFSET %s")
+        self.params = [user.pk, *(adapt(d) for d in values(today, last_yellow))]
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: slice) -> list[int]:
+        if not _signed_in(self.user) or index.stop <= index.start:
+            return []
+        return [pk for pk, _due in _fetch(self.sql, [*self.params, index.stop - index.start, index.start])]
 
 
 def assignments_awaiting(user) -> QuerySet[Assignment]:

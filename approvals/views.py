@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditEvent
-from workflows.lights import LIGHTS, light_filters, lights_for_dues, with_light
+from workflows.lights import LIGHTS, horizon, lights_for_dues, with_light
 from workflows.models import (
     CLOSED_STATES,
     Archive,
@@ -42,7 +42,7 @@ from .policies import (
     available_actions,
     can_supervise,
 )
-from .selectors import assignments_visible_to, inbox_items
+from .selectors import InboxIds, assignments_visible_to, inbox_counts
 from .templatetags.assignment_rows import ROW_FIELDS
 
 
@@ -75,19 +75,6 @@ def logout_view(request):
 
 
 PAGE_SIZE = 50
-
-
-class Counted:
-    """A queryset whose length is already known: the paginator slices it without counting again."""
-
-    def __init__(self, queryset, length: int):
-        self.queryset, self.length = queryset, length
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __getitem__(self, index):
-        return list(self.queryset[index])
 # What each waiting state asks of the person who has it in 我的待办.
 WAITING_LABELS = {"assigned": _l("待开始办理"), "in_progress": _l("待报送"), "submitted": _l("待审核"),
                   "lead_reviewed": _l("待验收")}
@@ -119,26 +106,18 @@ def inbox(request):
     """我的待办: what waits for me, by due date, with counts per state and per light; three queries.
 
     From the person's rows of ``InboxItem`` (an index range per group, the index covering what is
-    read): one counts them per (state, due date), which gives the counts per state and per light;
-    one reads the page's (id, due date) in order; one reads those 50 assignments as plain values
-    (no model instances). The joins are made for the 50 rows shown only, however long the list.
+    read): one counts them per state and per light (``inbox_counts``); one reads the page's ids in
+    order (``InboxIds``); one reads those 50 assignments as plain values (no model instances). The joins are made for the 50 rows shown only, however long the list.
     """
     today = timezone.localdate()
     light = request.GET.get("light")
     light = light if light in LIGHTS else ""
     light_of_due = lights_for_dues(today)
-    items = inbox_items(request.user)
-    counts = dict.fromkeys([*WAITING_LABELS, *LIGHTS], 0)
-    for state, due, n in (items.order_by().values_list("state", "due_date")
-                          .annotate(n=Count("assignment", distinct=True))):
-        counts[state] += n
-        counts[light_of_due(due)] += n
+    today, last_yellow = horizon(today)
+    counts = dict.fromkeys([*WAITING_LABELS, *LIGHTS], 0) | inbox_counts(request.user, today, last_yellow)
     total = sum(counts[state] for state in WAITING_LABELS)
-    if light:
-        items = items.filter(light_filters(today)[light])
-    ordered = items.values_list("assignment_id", flat=True).distinct().order_by("due_date", "assignment_id")
-    page = Paginator(Counted(ordered, counts[light] if light else total), PAGE_SIZE,
-                     allow_empty_first_page=True).get_page(request.GET.get("page"))
+    ids = InboxIds(request.user, counts[light] if light else total, light, today, last_yellow)
+    page = Paginator(ids, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
     rows = ({row["pk"]: row for row in Assignment.objects.filter(pk__in=page.object_list).values(*ROW_FIELDS)}
             if page.object_list else {})
     page.object_list = [rows[pk] | {"light": light_of_due(rows[pk]["due_date"])}

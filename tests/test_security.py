@@ -356,7 +356,7 @@ def test_an_unexpected_error_shows_the_plain_500_page_without_a_traceback(world,
     settings.DEBUG = False
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     if where == "screen":
-        monkeypatch.setattr("approvals.views.inbox_items", _boom)
+        monkeypatch.setattr("approvals.views.inbox_counts", _boom)
         client, url = Client(raise_request_exception=False), reverse("approvals:inbox")
         client.force_login(world.submitter)
     else:

@@ -98,3 +98,39 @@ def test_rebuild_inbox_check_names_the_damage_and_rebuild_mends_it(capsys):
     assert waiting_groups(a) == {(group_name("市财政局", "submitter"), "assigned")}
     call_command("rebuild_inbox", "--check")
     assert "一致" in capsys.readouterr().out
+
+
+def test_the_counts_per_state_and_light_agree_with_each_assignment_counted_in_python():
+    from django.utils import timezone
+
+    from approvals.selectors import InboxIds, inbox_counts
+    from workflows.lights import horizon, light_for_due
+
+    world = build_world(whole_plan=True)
+    today, last_yellow = horizon(timezone.localdate())
+    both = person("both-leads", "市编办", "reviewer")
+    membership_grant(actor=None, user=both, unit=Unit.objects.get(short_name="市政府法制办"), role="reviewer")
+    mine = list(assignments_awaiting(world.submitter).exclude(pk=world.assignment.pk).order_by("id"))[:5]
+    mine.append(world.assignment)
+    for n, a in enumerate(mine):  # red, yellow and green due dates, then some submitted for the leads
+        due = [today - dt.timedelta(days=2), today, last_yellow, last_yellow + dt.timedelta(days=1)][n % 4]
+        assignment_set_due_date(actor=world.supervisor, assignment_id=a.pk, due_date=due)
+        if n >= 3:
+            services.assignment_start(actor=world.submitter, assignment_id=a.pk)
+            services.assignment_submit(actor=world.submitter, assignment_id=a.pk, report="已完成",
+                                       no_file_statement="无")
+    # Task 1 is led by both departments: its submitted work waits twice for ``both``, counted once.
+    assert InboxItem.objects.filter(group__user=both).count() > assignments_awaiting(both).count() > 0
+    for user in (world.submitter, world.reviewer, both, world.supervisor, world.auditor):
+        waiting = list(assignments_awaiting(user))
+        expected = {}
+        for a in waiting:
+            for key in (a.state, light_for_due(a.due_date, today)):
+                expected[key] = expected.get(key, 0) + 1
+        counted = {key: n for key, n in inbox_counts(user, today, last_yellow).items() if n}
+        assert counted == expected, user.username
+        ids = InboxIds(user, len(waiting), "", today, last_yellow)
+        assert ids[0:len(waiting) + 5] == [a.pk for a in waiting]  # by due date, then id; each once
+        for light in ("red", "yellow", "green"):
+            of_light = [a.pk for a in waiting if light_for_due(a.due_date, today) == light]
+            assert InboxIds(user, len(of_light), light, today, last_yellow)[0:100] == of_light
