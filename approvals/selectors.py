@@ -11,6 +11,7 @@ from workflows.lights import GREEN, RED, YELLOW
 from workflows.models import Assignment, AssignmentGroupObjectPermission, InboxItem
 
 from .policies import sees_all_assignments
+from .templatetags.assignment_rows import ROW_FIELDS
 
 
 def _groups_of(user) -> QuerySet:
@@ -121,6 +122,32 @@ class InboxIds:
         if not _signed_in(self.user) or index.stop <= index.start:
             return []
         return [pk for pk, _due in _fetch(self.sql, [*self.params, index.stop - index.start, index.start])]
+
+
+def inbox_rows(ids: list[int]) -> list[dict]:
+    """The rows of these assignments as ``ROW_FIELDS`` dicts, in the order of ``ids``.
+
+    The same columns as ``Assignment.objects.filter(pk__in=ids).values(*ROW_FIELDS)``, in fixed SQL
+    for the same reason as above (0.7 ms against 0.2 on SQLite, 1.9 against 1.1 on PostgreSQL).
+    """
+    from workflows.models import Plan, ReportingRound, Task, Unit
+
+    if not ids:
+        return []
+    quote = connection.ops.quote_name
+    a, t, p, u, r = (quote(m._meta.db_table) for m in (Assignment, Task, Plan, Unit, ReportingRound))
+    sql = (f"SELECT a.id, a.state, a.due_date, a.on_time, t.number, t.text, t.plan_id, p.title, u.short_name, "
+           f"r.name FROM {a} a JOIN {t} t ON t.id = a.task_id JOIN {p} p ON p.id = t.plan_id "
+           f"JOIN {u} u ON u.id = a.unit_id JOIN {r} r ON r.id = a.round_id "
+           f"WHERE a.id IN ({', '.join(['%s'] * len(ids))})")
+    rows = {}
+    for values in _fetch(sql, list(ids)):
+        row = dict(zip(ROW_FIELDS, values, strict=True))  # the SELECT lists them in this order
+        if isinstance(row["due_date"], str):  # SQLite hands dates back as text
+            row["due_date"] = dt.date.fromisoformat(row["due_date"])
+        row["on_time"] = None if row["on_time"] is None else bool(row["on_time"])
+        rows[row["pk"]] = row
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def assignments_awaiting(user) -> QuerySet[Assignment]:

@@ -23,7 +23,6 @@ from workflows.lights import LIGHTS, horizon, lights_for_dues, with_light
 from workflows.models import (
     CLOSED_STATES,
     Archive,
-    Assignment,
     AssignmentState,
     Evidence,
     PartyRole,
@@ -42,8 +41,7 @@ from .policies import (
     available_actions,
     can_supervise,
 )
-from .selectors import InboxIds, assignments_visible_to, inbox_counts
-from .templatetags.assignment_rows import ROW_FIELDS
+from .selectors import InboxIds, assignments_visible_to, inbox_counts, inbox_rows
 
 
 class LoginView(auth_views.LoginView):
@@ -118,10 +116,7 @@ def inbox(request):
     total = sum(counts[state] for state in WAITING_LABELS)
     ids = InboxIds(request.user, counts[light] if light else total, light, today, last_yellow)
     page = Paginator(ids, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
-    rows = ({row["pk"]: row for row in Assignment.objects.filter(pk__in=page.object_list).values(*ROW_FIELDS)}
-            if page.object_list else {})
-    page.object_list = [rows[pk] | {"light": light_of_due(rows[pk]["due_date"])}
-                        for pk in page.object_list if pk in rows]
+    page.object_list = [row | {"light": light_of_due(row["due_date"])} for row in inbox_rows(page.object_list)]
     summary = [{"state": state, "label": WAITING_LABELS[state], "state_label": label,
                 "count": counts[state]}
                for state, label in AssignmentState.choices if state in WAITING_LABELS]

@@ -134,3 +134,22 @@ def test_the_counts_per_state_and_light_agree_with_each_assignment_counted_in_py
         for light in ("red", "yellow", "green"):
             of_light = [a.pk for a in waiting if light_for_due(a.due_date, today) == light]
             assert InboxIds(user, len(of_light), light, today, last_yellow)[0:100] == of_light
+
+
+def test_the_inbox_rows_are_the_orms_values_in_the_order_asked():
+    from approvals.selectors import inbox_rows
+    from approvals.templatetags.assignment_rows import ROW_FIELDS
+    from workflows.models import Assignment
+
+    world = build_world(whole_plan=True)
+    services.assignment_start(actor=world.submitter, assignment_id=world.assignment.pk)
+    services.assignment_submit(actor=world.submitter, assignment_id=world.assignment.pk, report="已完成",
+                               no_file_statement="无")
+    services.assignment_approve(actor=world.reviewer, assignment_id=world.assignment.pk)
+    services.assignment_accept(actor=world.supervisor, assignment_id=world.assignment.pk)  # on_time set
+    ids = list(Assignment.objects.order_by("-id").values_list("id", flat=True)[:40]) + [world.assignment.pk]
+    by_orm = {row["pk"]: row for row in Assignment.objects.filter(pk__in=ids).values(*ROW_FIELDS)}
+    assert inbox_rows(ids) == [by_orm[pk] for pk in ids]
+    assert inbox_rows([]) == [] and inbox_rows([10**9]) == []
+    accepted = inbox_rows([world.assignment.pk])[0]["on_time"]
+    assert isinstance(accepted, bool) and accepted is by_orm[world.assignment.pk]["on_time"]
