@@ -105,7 +105,8 @@ def inbox(request):
 
     From the person's rows of ``InboxItem`` (an index range per group, the index covering what is
     read): one counts them per state and per light (``inbox_counts``); one reads the page's ids in
-    order (``InboxIds``); one reads those 50 assignments as plain values (no model instances). The joins are made for the 50 rows shown only, however long the list.
+    order (``InboxIds``); one reads those 50 assignments as plain values (no model instances). The
+    joins are made for the 50 rows shown only, however long the list.
     """
     today = timezone.localdate()
     light = request.GET.get("light")

@@ -60,22 +60,20 @@ def light_of(assignment, today: dt.date | None = None) -> str:
     return light_for_due(assignment.due_date, today)
 
 
-def light_filters(today: dt.date | None = None, prefix: str = "") -> dict[str, Q]:
-    """A filter per light (green, yellow, red, done), the working-day horizon computed once."""
+def light_q(light: str, today: dt.date | None = None, prefix: str = "") -> Q:
+    """A filter for open assignments of one light (``prefix`` for a related assignment, e.g. "assignment__")."""
     today, last_yellow = horizon(today)
     open_ = ~Q(**{f"{prefix}state__in": CLOSED})
     due = f"{prefix}due_date"
-    return {RED: open_ & Q(**{f"{due}__lt": today}),
-            YELLOW: open_ & Q(**{f"{due}__gte": today, f"{due}__lte": last_yellow}),
-            GREEN: open_ & Q(**{f"{due}__gt": last_yellow}),
-            DONE: Q(**{f"{prefix}state__in": CLOSED})}
-
-
-def light_q(light: str, today: dt.date | None = None, prefix: str = "") -> Q:
-    """A filter for open assignments of one light (``prefix`` for a related assignment, e.g. "assignment__")."""
-    if light not in (RED, YELLOW, GREEN, DONE):
-        raise ValueError(f"unknown light {light!r}")
-    return light_filters(today, prefix)[light]
+    if light == RED:
+        return open_ & Q(**{f"{due}__lt": today})
+    if light == YELLOW:
+        return open_ & Q(**{f"{due}__gte": today, f"{due}__lte": last_yellow})
+    if light == GREEN:
+        return open_ & Q(**{f"{due}__gt": last_yellow})
+    if light == DONE:
+        return Q(**{f"{prefix}state__in": CLOSED})
+    raise ValueError(f"unknown light {light!r}")
 
 
 def filter_light(queryset: QuerySet, light: str, today: dt.date | None = None) -> QuerySet:
