@@ -1,7 +1,6 @@
 """The auditors' screens: read everything, change nothing."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import tempfile
 from urllib.parse import urlencode
@@ -20,10 +19,11 @@ from django.views.decorators.http import require_GET
 
 from approvals.policies import can_read_audit
 from workflows.models import Plan, Task
+from workflows.spreadsheets import CsvRows, xlsx_cell, xlsx_row
 
 from . import selectors
 from .forms import TimelineForm
-from .services import escape_label, record_event
+from .services import escape_label, record_anonymous, record_event
 
 EXPORT_COLUMNS = [
     ("seq", _("序号")), ("occurred_at", _("时间")), ("actor_label", _("操作人")), ("unit_label", _("所在单位")),
@@ -42,11 +42,13 @@ def _require_auditor(request) -> None:
 def csrf_failure(request, reason=""):
     """Record a request refused for a missing or wrong CSRF token, then answer as Django does."""
     user = getattr(request, "user", None)
-    with transaction.atomic():
-        record_event(action="access.csrf_refused", actor=user if user and user.is_authenticated else None,
-                     target_type="url", target_label=escape_label(request.path),
-                     details={"method": request.method, "path": escape_label(request.path, 500),
-                              "reason": reason})
+    fields = {"target_type": "url", "target_label": escape_label(request.path),
+              "details": {"method": request.method, "path": escape_label(request.path, 500), "reason": reason}}
+    if user is not None and user.is_authenticated:
+        with transaction.atomic():
+            record_event(action="access.csrf_refused", actor=user, **fields)
+    else:
+        record_anonymous(action="access.csrf_refused", path=request.path, **fields)
     request.audit_refusal_recorded = True
     return django_csrf_failure(request, reason=reason)
 
@@ -141,7 +143,7 @@ def export(request, fmt: str):
     events = selectors.events_for_export(form.to_filter())
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     if fmt == "csv":
-        writer = csv.writer(_Echo())
+        writer = CsvRows(_Echo())
 
         def rows():
             yield "\ufeff" + writer.writerow([str(label) for _f, label in EXPORT_COLUMNS])
@@ -154,19 +156,18 @@ def export(request, fmt: str):
     return _xlsx_response(events, stamp)
 
 
-def _export_row(event) -> list[str]:
+def _export_row(event) -> list:
     values = []
     for field, _label in EXPORT_COLUMNS:
         value = getattr(event, field)
         if field == "occurred_at":
             value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
-        values.append("" if value is None else str(value))
+        values.append(value)
     return values
 
 
 def _xlsx_response(events, stamp: str):
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
@@ -174,16 +175,11 @@ def _xlsx_response(events, stamp: str):
     sheet.freeze_panes = "A2"
     for index, width in enumerate([8, 20, 20, 16, 10, 26, 16, 10, 30, 12, 12, 30, 40, 34, 16, 66], start=1):
         sheet.column_dimensions[chr(64 + index)].width = width
-    header = []
-    for _field, label in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=str(label))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    sheet.append([xlsx_cell(sheet, str(label), font=Font(bold=True)) for _field, label in EXPORT_COLUMNS])
     for count, event in enumerate(events, start=1):
         if count > XLSX_MAX_ROWS:
             return HttpResponseBadRequest(_("超过 Excel 的行数上限，请缩小筛选范围或导出 CSV"))
-        sheet.append(_export_row(event))
+        sheet.append(xlsx_row(sheet, _export_row(event)))
     handle = tempfile.TemporaryFile()
     book.save(handle)
     handle.seek(0)

@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 
 from .directory import name_key
+from .spreadsheets import CsvRows, csv_unquoted
 
 # Header names accepted, in Chinese (as offices write them) or English (as the export's second form).
 COLUMNS = {
@@ -76,7 +77,7 @@ def parse_units_csv(text: str) -> list[UnitRow]:
 
     def cell(record: list[str], field: str) -> str:
         index = positions.get(field)
-        return record[index].strip() if index is not None and index < len(record) else ""
+        return csv_unquoted(record[index].strip()) if index is not None and index < len(record) else ""
 
     for record in reader:
         line = reader.line_num
@@ -128,7 +129,7 @@ def parse_units_csv(text: str) -> list[UnitRow]:
 def units_to_csv(units) -> str:
     """Write units (objects with short_name, full_name, kind, order, is_active, alias_names)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = CsvRows(out, lineterminator="\n")
     writer.writerow(EXPORT_HEADER)
     for unit in units:
         writer.writerow([

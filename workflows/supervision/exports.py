@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from ..archive.report import cn_date, cn_datetime
 from ..lights import DONE, GREEN, RED, YELLOW
+from ..spreadsheets import xlsx_append, xlsx_put
 from . import charts
 from .progress import LIGHT_ORDER, STATES, Progress, light_labels, state_labels
 from .scorecard import LEAD_COLUMNS, UNIT_COLUMNS, scorecard
@@ -59,7 +60,7 @@ def done_label(on_time: bool | None) -> str:
 
 def _header(ws, columns: list[str], row: int = 1, widths: list[float] | None = None) -> None:
     for index, title in enumerate(columns, start=1):
-        cell = ws.cell(row=row, column=index, value=title)
+        cell = xlsx_put(ws, row=row, column=index, value=title)
         cell.font, cell.fill = BOLD, HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for index, width in enumerate(widths or [], start=1):
@@ -74,27 +75,27 @@ def _width(texts, minimum: float = 6, maximum: float = 40) -> float:
 
 def _summary_sheet(ws, progress: Progress) -> None:
     states, lights = state_labels(), light_labels()
-    ws.append(["计划", progress.plan.title])
-    ws.append(["文号", progress.plan.doc_number or ""])
-    ws.append(["报送轮次", progress.round.name if progress.round else "（尚未交办）"])
-    ws.append(["统计日期", progress.today])
+    xlsx_append(ws, ["计划", progress.plan.title])
+    xlsx_append(ws, ["文号", progress.plan.doc_number or ""])
+    xlsx_append(ws, ["报送轮次", progress.round.name if progress.round else "（尚未交办）"])
+    xlsx_append(ws, ["统计日期", progress.today])
     ws["B4"].style = "日期"
     ws.freeze_panes = "A5"  # which plan, round and day these are stays in view
-    ws.cell(row=6, column=1, value="承办件总数")
-    ws.cell(row=6, column=2, value=progress.total)
+    xlsx_put(ws, row=6, column=1, value="承办件总数")
+    xlsx_put(ws, row=6, column=2, value=progress.total)
     for key in STATES:
-        ws.append([states[key], progress.by_state[key]])
+        xlsx_append(ws, [states[key], progress.by_state[key]])
     for key in LIGHT_ORDER:
-        ws.append([lights[key], progress.by_light[key]])
+        xlsx_append(ws, [lights[key], progress.by_light[key]])
         ws.cell(row=ws.max_row, column=1).style = lights[key]
-    ws.append(["办结率（%）", progress.percent])
+    xlsx_append(ws, ["办结率（%）", progress.percent])
     for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=1):
         row[0].font = BOLD
     columns = ["部分", "任务数", "承办件数", *[states[k] for k in STATES], *[lights[k] for k in LIGHT_ORDER],
                "办结率（%）"]
     _header(ws, columns, row=ws.max_row + 2)
     for section in progress.sections:
-        ws.append([section.label, section.tasks, section.assignments, *[section.by_state[k] for k in STATES],
+        xlsx_append(ws, [section.label, section.tasks, section.assignments, *[section.by_state[k] for k in STATES],
                    *[section.by_light[k] for k in LIGHT_ORDER], section.percent])
     ws.column_dimensions["A"].width = _width([s.label for s in progress.sections] + ["承办件总数"], maximum=50)
     for index in range(2, len(columns) + 1):
@@ -117,7 +118,7 @@ def _matrix_sheet(ws, progress: Progress) -> None:
             light = done_label(cell.on_time) if cell.light == DONE else lights[cell.light]
             values.append(cell_text(states[cell.state], light))
             styles.append(light)
-        ws.append(values)
+        xlsx_append(ws, values)
         for column, style in enumerate(styles, start=3):
             if style:
                 ws.cell(row=number, column=column).style = style
@@ -140,7 +141,7 @@ def _overdue_sheet(ws, progress: Progress) -> None:
     _header(ws, OVERDUE_COLUMNS, widths=[6, 9, 50, 16, 16, 11, 14, 9, 16, 14])
     red = light_labels()[RED]
     for row, values in enumerate(overdue_rows(progress), start=2):
-        ws.append(values)
+        xlsx_append(ws, values)
         for column in (5, 9):
             ws.cell(row=row, column=column).style = "日期"
         ws.cell(row=row, column=6).style = red
@@ -152,10 +153,10 @@ def _scorecard_sheet(ws, card) -> None:
     units, leads = [s.as_row() for s in card.units], [s.as_row() for s in card.leads]
     _header(ws, UNIT_COLUMNS)
     for values in units:
-        ws.append(values)
+        xlsx_append(ws, values)
     _header(ws, LEAD_COLUMNS, row=ws.max_row + 2)
     for values in leads:
-        ws.append(values)
+        xlsx_append(ws, values)
     for index in range(max(len(UNIT_COLUMNS), len(LEAD_COLUMNS))):
         texts = [columns[index] for columns in (UNIT_COLUMNS, LEAD_COLUMNS) if index < len(columns)]
         texts += [row[index] for row in units + leads if index < len(row)]
