@@ -7,5 +7,5 @@ app_name = "flow"
 urlpatterns = [
     path("queue/", flow_views.queue, name="queue"),
     path("done/", flow_views.done, name="done"),
-    path("tasks/<int:task_pk>/", flow_views.task_redirect, name="task"),
+    path("tasks/<id:task_pk>/", flow_views.task_redirect, name="task"),
 ]

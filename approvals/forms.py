@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from workflows.ids import MAX_ID, IdChoiceField, parse_id
 from workflows.lights import DONE, LIGHTS, light_q
 from workflows.models import AssignmentState, Plan, Unit
 
@@ -94,19 +95,20 @@ class SelectUnitsForm(Form):
 class AssignmentFilterForm(Form):
     state = forms.ChoiceField(label=_("状态"), required=False,
                               choices=[("", _("全部"))] + list(AssignmentState.choices))
-    plan = forms.ModelChoiceField(label=_("计划"), required=False, empty_label=_("全部"),
+    plan = IdChoiceField(label=_("计划"), required=False, empty_label=_("全部"),
                                   queryset=Plan.objects.only("id", "title").order_by("-imported_at", "-id"),
                                   error_messages={"invalid_choice": _("所选计划不存在")})
-    unit = forms.ModelChoiceField(label=_("责任单位"), required=False, empty_label=_("全部"),
+    unit = IdChoiceField(label=_("责任单位"), required=False, empty_label=_("全部"),
                                   queryset=Unit.objects.only("id", "short_name").order_by("order", "short_name"),
                                   error_messages={"invalid_choice": _("所选单位不存在")})
     light = forms.ChoiceField(label=_("灯号"), required=False,
                               choices=[("", _("全部"))] + [(k, v) for k, v in LIGHTS.items()]
                               + [(DONE, _("已办结"))],
                               error_messages={"invalid_choice": _("灯号只能是绿灯、黄灯、红灯或已办结")})
-    task = forms.IntegerField(label=_("任务编号"), required=False, min_value=1,
+    task = forms.IntegerField(label=_("任务编号"), required=False, min_value=1, max_value=MAX_ID,
                               error_messages={"invalid": _("任务编号应为正整数"),
-                                              "min_value": _("任务编号应为正整数")})
+                                              "min_value": _("任务编号应为正整数"),
+                                              "max_value": _("任务编号超出范围")})
     after = forms.RegexField(regex=r"^\d{4}-\d{2}-\d{2}_\d+$", required=False, widget=forms.HiddenInput,
                              error_messages={"invalid": _("翻页参数无效")})
 
@@ -134,6 +136,9 @@ class AssignmentFilterForm(Form):
             return None
         due, _sep, pk = value.partition("_")
         try:
-            return dt.date.fromisoformat(due), int(pk)
+            day, number = dt.date.fromisoformat(due), int(pk)
         except ValueError:
             raise forms.ValidationError(_("翻页参数无效")) from None
+        if parse_id(number) is None:
+            raise forms.ValidationError(_("翻页参数无效"))
+        return day, number

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from workflows.ids import IdField
+
 from .actions import ACTIONS
 from .selectors import TimelineFilter
 
@@ -11,11 +13,11 @@ class TimelineForm(forms.Form):
     actor = forms.CharField(label=_("操作人（登录名）"), required=False, max_length=150)
     unit = forms.CharField(label=_("单位（简称）"), required=False, max_length=64)
     action = forms.ChoiceField(label=_("操作"), required=False)
-    plan = forms.IntegerField(label=_("计划编号"), required=False, min_value=1)
-    task = forms.IntegerField(label=_("任务编号（内部 ID）"), required=False, min_value=1)
-    assignment = forms.IntegerField(label=_("承办件编号"), required=False, min_value=1)
-    user = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    plan = IdField(label=_("计划编号"))
+    task = IdField(label=_("任务编号（内部 ID）"))
+    assignment = IdField(label=_("承办件编号"))
+    user = IdField(label=_("用户编号"), widget=forms.HiddenInput)
+    before = IdField(label=_("翻页位置"), widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

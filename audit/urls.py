@@ -7,6 +7,6 @@ app_name = "audit"
 urlpatterns = [
     path("", views.timeline, name="timeline"),
     path("export.<str:fmt>", views.export, name="export"),
-    path("history/<str:kind>/<int:object_id>/", views.history, name="history"),
-    path("plans/<int:plan_id>/as-of/", views.plan_as_of, name="plan_as_of"),
+    path("history/<str:kind>/<id:object_id>/", views.history, name="history"),
+    path("plans/<id:plan_id>/as-of/", views.plan_as_of, name="plan_as_of"),
 ]

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals.policies import ASSIGNMENT_ACTIONS
+from workflows.ids import MAX_ID
 from workflows.lights import DONE, LIGHTS, light_of
 from workflows.models import (
     Archive,
@@ -21,7 +22,6 @@ from workflows.models import (
 
 # Output ------------------------------------------------------------------------------------
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds; larger ones are refused, not a 500
 
 
 class ErrorSerializer(serializers.Serializer):
