@@ -8,7 +8,7 @@ from django.contrib.auth import login, logout
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from audit.services import escape_label, record_event
+from audit.services import escape_label, record_anonymous, record_event
 
 from .groups import unit_role_group
 from .models import Membership, Role
@@ -74,12 +74,13 @@ def sign_out(*, request) -> None:
         logout(request)
 
 
-def sign_in_failed(*, username: str, locked_out: bool = False) -> None:
+def sign_in_failed(*, username: str, locked_out: bool = False, path: str = "") -> None:
     """Record a failed sign-in, or one refused because the name is locked out after repeated
-    wrong passwords; the name typed is escaped so it cannot forge log lines."""
-    with transaction.atomic():
-        record_event(action="auth.locked_out" if locked_out else "auth.login_failed", target_type="auth.user",
-                     target_label=escape_label(username, 150), details={"username": escape_label(username, 150)})
+    wrong passwords, within what an address that has not signed in may write to the trail; the
+    name typed is escaped so it cannot forge log lines."""
+    record_anonymous(action="auth.locked_out" if locked_out else "auth.login_failed", path=path,
+                     target_type="auth.user", target_label=escape_label(username, 150),
+                     details={"username": escape_label(username, 150)})
 
 
 def user_changed(*, actor, user, changes: dict) -> None:

@@ -54,7 +54,7 @@ class LoginView(auth_views.LoginView):
         if username or self.request.POST.get("password"):
             # django-axes flags a refused attempt once the name is locked out; AxesMiddleware
             # then answers with the lockout page instead of this form.
-            services.sign_in_failed(username=username,
+            services.sign_in_failed(username=username, path=self.request.path,
                                     locked_out=bool(getattr(self.request, "axes_locked_out", False)))
         return super().form_invalid(form)
 
@@ -173,14 +173,27 @@ def _rounds(submissions: list[Submission]) -> list[Submission]:
     return submissions
 
 
-def _timeline(assignment_id: int) -> list[AuditEvent]:
+# A long life (many returns, many uploads) must not make the page grow without end: the timeline
+# shows its latest events and each round its first files, with a link to show them all.
+TIMELINE_SHOWN = 100
+ROUND_FILES_SHOWN = 20
+
+
+def _timeline(assignment_id: int, *, limit: int | None) -> tuple[list[AuditEvent], int]:
+    """The assignment's events, oldest first: all of them, or the latest ``limit``; and how many were left out."""
     states, roles = dict(AssignmentState.choices), ROLE_LABELS
-    events = list(AuditEvent.objects.filter(assignment_id=assignment_id).order_by("seq"))
+    events = AuditEvent.objects.filter(assignment_id=assignment_id)
+    if limit is None:
+        events, hidden = list(events.order_by("seq")), 0
+    else:
+        latest = list(events.order_by("-seq")[: limit + 1])
+        hidden = events.count() - limit if len(latest) > limit else 0
+        events = latest[:limit][::-1]
     for event in events:
         event.from_label = states.get(event.from_state, event.from_state)
         event.to_label = states.get(event.to_state, event.to_state)
         event.role_label = roles.get(event.role, event.role)
-    return events
+    return events, hidden
 
 
 def _action_form(action: str, current_files=(), data=None, files=None):
@@ -215,10 +228,13 @@ def _page(request, assignment, *, bound=None, error="", status=200):
     panels = [{"action": a, "label": ACTION_LABELS[a], "form": action_forms[a],
                "url": reverse(URL_NAMES[a], args=[assignment.pk])} for a in actions]
     returned = latest if latest and latest.return_reason and assignment.state == AssignmentState.IN_PROGRESS else None
+    whole_timeline = request.GET.get("timeline") == "all"
+    timeline, timeline_hidden = _timeline(assignment.pk, limit=None if whole_timeline else TIMELINE_SHOWN)
     return render(request, "approvals/assignment_detail.html", {
         "assignment": assignment, "task": assignment.task, "plan": assignment.task.plan,
         "leads": TaskParty.objects.filter(task=assignment.task, role=PartyRole.LEAD).order_by("position"),
-        "timeline": _timeline(assignment.pk), "submissions": submissions, "returned": returned,
+        "timeline": timeline, "timeline_hidden": timeline_hidden, "submissions": submissions,
+        "round_files_shown": None if request.GET.get("files") == "all" else ROUND_FILES_SHOWN, "returned": returned,
         "current_files": current, "actions": actions, "panels": panels, "error": error,
         "due_form": action_forms.get("due_date"), "may_withdraw": "upload_evidence" in actions,
         "overdue": assignment.due_date < timezone.localdate() and assignment.state not in CLOSED_STATES,

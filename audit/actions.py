@@ -19,6 +19,7 @@ ACTIONS = {
     "auth.membership_revoked": _("撤销单位角色"),
     "access.denied": _("越权操作被拒绝"),
     "access.csrf_refused": _("缺少 CSRF 令牌的请求被拒绝"),
+    "access.anonymous_summary": _("未登录来源的请求过多，合并记录"),
     "unit.created": _("新增单位"),
     "unit.changed": _("修改单位"),
     "unit.deleted": _("删除单位"),
@@ -60,6 +61,11 @@ ACTIONS = {
     "delegation.created": _("设定代理人"),
     "delegation.revoked": _("撤销代理"),
 }
+
+
+# Events written for a source that has not signed in (``record_anonymous``): the timeline can hide them.
+ANONYMOUS_ACTIONS = ("auth.login_failed", "auth.locked_out", "access.denied", "access.csrf_refused",
+                     "access.anonymous_summary")
 
 
 def action_label(action: str) -> str:

@@ -16,6 +16,8 @@ class TimelineForm(forms.Form):
     plan = IdField(label=_("计划编号"))
     task = IdField(label=_("任务编号（内部 ID）"))
     assignment = IdField(label=_("承办件编号"))
+    hide_anonymous = forms.BooleanField(label=_("隐藏未登录来源的记录（登录失败、被拒绝的匿名请求及其合并记录）"),
+                                        required=False)
     user = IdField(label=_("用户编号"), widget=forms.HiddenInput)
     before = IdField(label=_("翻页位置"), widget=forms.HiddenInput)
 
@@ -36,5 +38,6 @@ class TimelineForm(forms.Form):
             "since": data.get("since"), "until": data.get("until"), "actor": data.get("actor") or "",
             "unit": data.get("unit") or "", "action": data.get("action") or "", "plan": data.get("plan"),
             "task": data.get("task"), "assignment": data.get("assignment"), "user": data.get("user"),
+            "hide_anonymous": bool(data.get("hide_anonymous")),
         }
         return TimelineFilter(**{**fields, **extra})

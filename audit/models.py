@@ -124,3 +124,29 @@ class AuditVerification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checked_at:%Y-%m-%d %H:%M} {'OK' if self.ok else 'FAILED'} ({self.events})"
+
+
+class AnonymousWindow(models.Model):
+    """What one address (or, past the overall limit, every address: ``*``) sent without signing in
+    during one window: a counter, not part of the trail.
+
+    The first ``AUDIT_ANONYMOUS_EVENTS_PER_WINDOW`` events of an address in a window are recorded
+    one by one; the rest are only counted here, and once the window has closed one
+    ``access.anonymous_summary`` event records how many there were, when, and a few samples.
+    """
+
+    ip = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    recorded = models.PositiveIntegerField(default=0)
+    suppressed = models.PositiveIntegerField(default=0)
+    first_at = models.DateTimeField(null=True, blank=True)
+    last_at = models.DateTimeField(null=True, blank=True)
+    samples = models.JSONField(default=list)  # up to a few {"action", "path", "ip"}
+    actions = models.JSONField(default=dict)  # suppressed count per action
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ip", "window_start"], name="audit_anonymous_window_once")]
+        indexes = [models.Index(fields=["window_start"], name="audit_anonymous_window_start")]
+
+    def __str__(self) -> str:
+        return f"{self.ip} {self.window_start:%Y-%m-%d %H:%M} +{self.suppressed}"

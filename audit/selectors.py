@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from workflows.models import Unit
 
-from .actions import ACTIONS
+from .actions import ACTIONS, ANONYMOUS_ACTIONS
 from .models import AuditEvent, AuditVerification
 
 
@@ -29,6 +29,7 @@ class TimelineFilter:
     target_type: str = ""
     target_id: str = ""
     user: int | None = None  # events by or about this user
+    hide_anonymous: bool = False  # leave out what sources that had not signed in wrote
 
     def queryset(self) -> QuerySet[AuditEvent]:
         events = AuditEvent.objects.all()
@@ -50,6 +51,8 @@ class TimelineFilter:
                 events = events.filter(**{f"{field}_id": value})
         if self.target_type:
             events = events.filter(target_type=self.target_type, target_id=self.target_id)
+        if self.hide_anonymous:
+            events = events.exclude(actor__isnull=True, action__in=ANONYMOUS_ACTIONS)
         if self.user is not None:
             events = events.filter(Q(actor_id=self.user) | Q(target_type="auth.user", target_id=str(self.user)))
         return events

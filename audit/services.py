@@ -1,6 +1,7 @@
 """The one writer of the audit trail, and the checkpoints that pin it outside the database."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -9,14 +10,14 @@ import unicodedata
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Model
+from django.db import IntegrityError, transaction
+from django.db.models import F, Model
 from django.utils import timezone
 
 from . import context
 from .actions import ACTIONS
 from .chain import CANONICAL_FIELDS, GENESIS_HASH, canonical_json, event_hash, timestamp
-from .models import AuditEvent, AuditHead
+from .models import AnonymousWindow, AuditEvent, AuditHead
 
 
 class AuditOutsideTransaction(RuntimeError):
@@ -62,13 +63,15 @@ def record_event(
     to_state: str = "",
     reason: str = "",
     details: dict | None = None,
+    ip: str | None = None,
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction, and return it.
 
     Refuses to run outside a transaction: the event must commit or roll back with the change
     it records, so a rolled-back change leaves neither an event nor a gap in the sequence.
     Appends are serialised by locking the head row (PostgreSQL); SQLite's IMMEDIATE
-    transactions already hold the database's write lock.
+    transactions already hold the database's write lock. ``ip`` replaces the running request's
+    address (a summary written later names the address it summarises).
     """
     if action not in ACTIONS:
         raise UnknownAuditAction(f"unregistered audit action: {action!r}")
@@ -103,7 +106,7 @@ def record_event(
         reason=reason,
         details=canonical_json(details or {}),
         request_id=request.request_id,
-        ip=request.ip,
+        ip=(request.ip if ip is None else ip)[:64],
         user_agent=escape_label(request.user_agent),
         prev_hash=head.hash,
     )
@@ -117,6 +120,95 @@ def record_refusal(*, action: str = "access.denied", actor=None, reason: str = "
     """Record a refused attempt in a transaction of its own (the refused change has none)."""
     with transaction.atomic():
         return record_event(action=action, actor=actor, reason=reason, **fields)
+
+
+# Sources that have not signed in ---------------------------------------------------------------
+
+ALL_ADDRESSES = "*"  # the window that counts every address once the overall limit is reached
+SAMPLES_KEPT = 5
+
+
+def _window_start(now: dt.datetime) -> dt.datetime:
+    seconds = max(1, int(settings.AUDIT_ANONYMOUS_WINDOW_SECONDS))
+    epoch = int(now.timestamp())
+    return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
+
+
+def _locked_window(ip: str, start: dt.datetime) -> AnonymousWindow:
+    try:
+        with transaction.atomic():  # a savepoint: another process may create the row first
+            AnonymousWindow.objects.get_or_create(ip=ip, window_start=start)
+    except IntegrityError:
+        pass
+    return AnonymousWindow.objects.select_for_update().get(ip=ip, window_start=start)
+
+
+def _count(window: AnonymousWindow, *, action: str, path: str, ip: str, now: dt.datetime) -> None:
+    window.suppressed += 1
+    window.first_at = window.first_at or now
+    window.last_at = now
+    window.actions = {**window.actions, action: window.actions.get(action, 0) + 1}
+    if len(window.samples) < SAMPLES_KEPT:
+        window.samples = [*window.samples, {"action": action, "path": escape_label(path, 200), "ip": ip}]
+    window.save()
+
+
+def record_anonymous(*, action: str, path: str = "", **fields) -> AuditEvent | None:
+    """Record an event of a source that has not signed in (a failed sign-in, a refused request), or
+    only count it once that source has had its share of the trail; return the event or None.
+
+    Each address may write ``AUDIT_ANONYMOUS_EVENTS_PER_WINDOW`` events one by one in each window
+    of ``AUDIT_ANONYMOUS_WINDOW_SECONDS``, and all addresses together
+    ``AUDIT_ANONYMOUS_EVENTS_PER_WINDOW_ALL``; what comes beyond is counted per address (or, past
+    the overall limit, for all addresses at once) and written as one ``access.anonymous_summary``
+    event when the window has closed. So the attempts stay on the record, and an attacker cannot
+    bury real events under millions of rows that can never be deleted. Runs in a transaction of
+    its own (the refused request has none).
+    """
+    now = timezone.now()
+    start = _window_start(now)
+    ip = context.current().ip or ""
+    with transaction.atomic():
+        _flush_closed(now)
+        overall = _locked_window(ALL_ADDRESSES, start)
+        own = _locked_window(ip, start)
+        if own.recorded >= settings.AUDIT_ANONYMOUS_EVENTS_PER_WINDOW:
+            _count(own, action=action, path=path, ip=ip, now=now)
+            return None
+        if overall.recorded >= settings.AUDIT_ANONYMOUS_EVENTS_PER_WINDOW_ALL:
+            _count(overall, action=action, path=path, ip=ip, now=now)
+            return None
+        AnonymousWindow.objects.filter(pk__in=[own.pk, overall.pk]).update(recorded=F("recorded") + 1)
+        return record_event(action=action, **fields)
+
+
+def _flush_closed(now: dt.datetime) -> int:
+    """Write the summary of every closed window that counted something; forget closed windows."""
+    written = 0
+    for window in (AnonymousWindow.objects.select_for_update()
+                   .filter(window_start__lt=_window_start(now)).order_by("window_start", "ip")):
+        if window.suppressed:
+            everyone = window.ip == ALL_ADDRESSES
+            label = "所有来源（超过总量上限）" if everyone else window.ip
+            record_event(
+                action="access.anonymous_summary", ip="" if everyone else window.ip,
+                target_type="ip", target_id=window.ip, target_label=label,
+                reason=f"未登录来源在 {timestamp(window.window_start)} 起的时段内另有 {window.suppressed} 次请求，合并记录",
+                details={"address": window.ip, "window_start": timestamp(window.window_start),
+                         "window_seconds": int(settings.AUDIT_ANONYMOUS_WINDOW_SECONDS),
+                         "recorded_one_by_one": window.recorded, "count": window.suppressed,
+                         "first": timestamp(window.first_at), "last": timestamp(window.last_at),
+                         "actions": window.actions, "samples": window.samples},
+            )
+            written += 1
+        window.delete()
+    return written
+
+
+def flush_anonymous_windows(*, now: dt.datetime | None = None) -> int:
+    """Write the summaries of closed windows now (``audit_checkpoint`` does, before it signs)."""
+    with transaction.atomic():
+        return _flush_closed(now or timezone.now())
 
 
 # Checkpoints -------------------------------------------------------------------------------
@@ -136,6 +228,7 @@ def checkpoint_mac(seq: int, head_hash: str, at: str, key: bytes | None = None) 
 def write_checkpoint(path: str | os.PathLike | None = None) -> dict:
     """Append a signed line (sequence number, head hash, time) to the checkpoint file."""
     key = _checkpoint_key()
+    flush_anonymous_windows()  # what closed windows counted is in the trail before it is pinned
     with transaction.atomic():
         head = AuditHead.objects.filter(pk=1).first()
         seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)

@@ -177,10 +177,17 @@ LOGGING = {
 AUDIT_CHECKPOINT_KEY = env("AUDIT_CHECKPOINT_KEY", default="")
 AUDIT_CHECKPOINT_FILE = Path(env("AUDIT_CHECKPOINT_FILE", default=str(VAR_DIR / "audit-checkpoints.jsonl")))
 AUDIT_PAGE_SIZE = 50
+# What sources that have not signed in (failed sign-ins, refused requests) may write to the trail:
+# per address and window one by one, then counted and summarised in one event per address and
+# window (audit.services.record_anonymous); past the overall figure, one event for all addresses.
+AUDIT_ANONYMOUS_WINDOW_SECONDS = env.int("AUDIT_ANONYMOUS_WINDOW_SECONDS", default=600)
+AUDIT_ANONYMOUS_EVENTS_PER_WINDOW = env.int("AUDIT_ANONYMOUS_EVENTS_PER_WINDOW", default=20)
+AUDIT_ANONYMOUS_EVENTS_PER_WINDOW_ALL = env.int("AUDIT_ANONYMOUS_EVENTS_PER_WINDOW_ALL", default=200)
 
 # Evidence files (佐证材料): limits per file and per submission round.
 EVIDENCE_MAX_FILE_BYTES = env.int("EVIDENCE_MAX_FILE_BYTES", default=50 * 1024 * 1024)
 EVIDENCE_MAX_ROUND_BYTES = env.int("EVIDENCE_MAX_ROUND_BYTES", default=200 * 1024 * 1024)
+EVIDENCE_MAX_ROUND_FILES = env.int("EVIDENCE_MAX_ROUND_FILES", default=50)
 
 # PDF archive (归档) of accepted reports: written once under ARCHIVE_ROOT (default: MEDIA_ROOT/archives),
 # signed (PAdES) with the organisation's certificate and key, read from files named here, never
@@ -196,6 +203,14 @@ ARCHIVE_ORGANISATION = env("ARCHIVE_ORGANISATION", default="")
 ARCHIVE_TEMP_MAX_AGE_SECONDS = env.int("ARCHIVE_TEMP_MAX_AGE_SECONDS", default=3600)
 ARCHIVE_STALE_PENDING_SECONDS = env.int("ARCHIVE_STALE_PENDING_SECONDS", default=600)
 ARCHIVE_MAX_ATTEMPTS = env.int("ARCHIVE_MAX_ATTEMPTS", default=5)
+ARCHIVE_RETRY_SECONDS = env.int("ARCHIVE_RETRY_SECONDS", default=60)  # a failed render, again after 1, 2, 4 … min
+# The PDF is rendered in a child process killed after this long (0: in the job's own process, unbounded),
+# with its address space capped (0: no cap).
+ARCHIVE_RENDER_TIMEOUT_SECONDS = env.int("ARCHIVE_RENDER_TIMEOUT_SECONDS", default=120)
+ARCHIVE_RENDER_MAX_MEMORY_MB = env.int("ARCHIVE_RENDER_MAX_MEMORY_MB", default=3072)
+# Without a broker, the job runs after the acceptance commits in a thread of the web process, so the
+# request answers at once (the sweep re-runs a job whose process died).
+ARCHIVE_IN_BACKGROUND = env.bool("ARCHIVE_IN_BACKGROUND", default=True)
 
 # Background work: Celery with the broker named here; without one, jobs run in-process after commit.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None

@@ -45,6 +45,7 @@ class Archive(models.Model):
     attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
     last_attempt_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
     last_error = models.TextField(_("最近错误"), blank=True)
+    render_seconds = models.FloatField(_("生成用时（秒）"), null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

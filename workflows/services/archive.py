@@ -8,8 +8,14 @@
   one transaction publishes the file under a server-chosen name, fills in the record and writes
   one audit event. A failure is recorded on the row (visible to the supervisor) and re-raised
   so that Celery retries it.
-- With ``CELERY_BROKER_URL`` set the job runs in a Celery worker; without it, in-process after
-  commit. ``archive_sweep`` re-runs jobs that were lost and removes orphaned files.
+- With ``CELERY_BROKER_URL`` set the job runs in a Celery worker; without it, after the commit in
+  a background thread of the process (``ARCHIVE_IN_BACKGROUND``, on by default), so the
+  acceptance answers at once. Either way the PDF is rendered in a child process bounded by
+  ``ARCHIVE_RENDER_TIMEOUT_SECONDS`` (``workflows.archive.isolated``); the time it took is kept on
+  the row and in the audit event.
+- ``archive_sweep`` re-runs jobs that were lost (pending past ``ARCHIVE_STALE_PENDING_SECONDS``)
+  and failed renders after a short back-off (``ARCHIVE_RETRY_SECONDS``, doubling per attempt, up
+  to ``ARCHIVE_MAX_ATTEMPTS``), and removes orphaned files.
 """
 from __future__ import annotations
 
@@ -17,10 +23,11 @@ import hashlib
 import io
 import logging
 import tempfile
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +37,7 @@ from audit.services import record_event
 
 from ..archive import report as report_module
 from ..archive import storage
-from ..archive.render import render_pdf
+from ..archive.isolated import render_bounded
 from ..archive.signing import sign_pdf, validate_pdf
 from ..models import Archive, ArchiveStatus, Assignment, Submission
 from .errors import Missing, NotFound, WrongState
@@ -64,10 +71,29 @@ def schedule(assignment_id: int) -> None:
         except Exception:  # the broker is down: the row stays pending and the sweep re-sends it
             logger.exception("archive %s: could not queue the job; archive_sweep will retry", assignment_id)
         return
+    if getattr(settings, "ARCHIVE_IN_BACKGROUND", True):
+        threading.Thread(target=_build_in_background, args=(assignment_id,), daemon=True,
+                         name=f"archive-{assignment_id}").start()
+        return
+    _build_logged(assignment_id)
+
+
+def _build_logged(assignment_id: int) -> None:
     try:
         archive_build(assignment_id)
     except Exception:  # recorded on the archive row; shown to the supervisor; the sweep retries
         logger.exception("archive %s: the job failed", assignment_id)
+
+
+def _build_in_background(assignment_id: int) -> None:
+    """The job in a thread of its own (no broker): the request that accepted has already answered.
+
+    A process that dies mid-job leaves the row pending; the sweep runs it again.
+    """
+    try:
+        _build_logged(assignment_id)
+    finally:
+        connections.close_all()  # the thread's own connections
 
 
 def archive_build(assignment_id: int) -> Archive | None:
@@ -81,7 +107,9 @@ def archive_build(assignment_id: int) -> Archive | None:
     try:
         store = storage.store()
         report = report_module.build(assignment_id, archive.submission_id)
-        pdf = render_pdf(report)
+        rendered = render_bounded(report)
+        pdf = rendered.pdf
+        logger.info("archive %s: rendered in %.2f s", assignment_id, rendered.seconds)
         signed, signed_at, signer = sign_pdf(
             pdf, reason=_("验收办结归档"), location=report["plan"]["supervising_unit"])
         temp = store.prepare(signed, label=str(assignment_id))
@@ -97,6 +125,7 @@ def archive_build(assignment_id: int) -> Archive | None:
             Archive.objects.filter(pk=locked.pk).exclude(status=ArchiveStatus.DONE).update(
                 status=ArchiveStatus.DONE, file_name=published, sha256=digest, size=len(signed),
                 signed_at=signed_at, signer=signer[:300], created_at=now, last_error="",
+                render_seconds=round(rendered.seconds, 3),
                 audit_seq=report["audit"]["seq"], audit_hash=report["audit"]["hash"])
             assignment = locked.assignment
             record_event(
@@ -105,7 +134,8 @@ def archive_build(assignment_id: int) -> Archive | None:
                 task_id=assignment.task_id, assignment_id=assignment.pk,
                 details={"archive": locked.pk, "sha256": digest, "size": len(signed),
                          "submission": report["final"]["number"], "signer": signer,
-                         "signed_at": signed_at.isoformat(), "audit_seq": report["audit"]["seq"]},
+                         "signed_at": signed_at.isoformat(), "audit_seq": report["audit"]["seq"],
+                         "render_ms": int(rendered.seconds * 1000)},
             )
     except Exception as exc:
         if published is not None:  # published but not recorded: take the file back
@@ -227,15 +257,29 @@ def verify_archives() -> tuple[int, list[ArchiveProblem]]:
     return checked, problems
 
 
+def _retry_due(archive: Archive, now) -> bool:
+    """A failed render is tried again soon: ARCHIVE_RETRY_SECONDS after its first attempt, doubling
+    after each one (never longer than the stale period), until ARCHIVE_MAX_ATTEMPTS."""
+    if archive.attempts >= settings.ARCHIVE_MAX_ATTEMPTS:
+        return False
+    if archive.last_attempt_at is None:
+        return True
+    wait = min(settings.ARCHIVE_RETRY_SECONDS * 2 ** max(archive.attempts - 1, 0),
+               settings.ARCHIVE_STALE_PENDING_SECONDS)
+    return archive.last_attempt_at <= now - timezone.timedelta(seconds=wait)
+
+
 def archive_sweep(*, now=None) -> dict:
     """Remove orphaned temporary and unrecorded files; re-run archives whose job was lost."""
     now = now or timezone.now()
     referenced = set(Archive.objects.exclude(file_name="").values_list("file_name", flat=True))
     removed = storage.store().sweep(referenced=referenced, max_age_seconds=settings.ARCHIVE_TEMP_MAX_AGE_SECONDS)
     stale = now - timezone.timedelta(seconds=settings.ARCHIVE_STALE_PENDING_SECONDS)
-    lost = list(Archive.objects.exclude(status=ArchiveStatus.DONE)
+    lost = list(Archive.objects.filter(status=ArchiveStatus.PENDING)
                 .filter(Q(last_attempt_at__isnull=True, requested_at__lt=stale) | Q(last_attempt_at__lt=stale))
                 .values_list("assignment_id", flat=True))
+    lost += [a.assignment_id for a in Archive.objects.filter(status=ArchiveStatus.FAILED).order_by("id")
+             if _retry_due(a, now)]
     for assignment_id in lost:
         schedule(assignment_id)
     return {"removed_files": removed, "rescheduled": lost}

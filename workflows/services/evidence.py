@@ -10,6 +10,8 @@ Size limits (settings):
   carry, i.e. every non-withdrawn file of the assignment not attached to an accepted submission,
   plus the new one. Files of a returned submission still count: they remain current and are
   carried into the next submission unless the submitter leaves them out.
+- ``EVIDENCE_MAX_ROUND_FILES`` (default 50): how many such files there may be. Without it one
+  assignment took 3,000 uploads, and its page, its acceptance and its archive grew without end.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ from .errors import Invalid, Missing, NotFound, TooLarge, WrongState, raise_for
 CHUNK_BYTES = 1024 * 1024
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_ROUND_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_ROUND_FILES = 50
 
 
 logger = logging.getLogger(__name__)
@@ -68,11 +71,26 @@ def _target_label(assignment: Assignment) -> str:
     return f"{assignment.task.plan.title[:60]} · 第{assignment.task.number}项 · {assignment.unit.short_name}"
 
 
+def max_round_files() -> int:
+    return int(getattr(settings, "EVIDENCE_MAX_ROUND_FILES", DEFAULT_MAX_ROUND_FILES))
+
+
+def _round_files(assignment: Assignment):
+    return (Evidence.objects.filter(assignment=assignment, withdrawn_at__isnull=True)
+            .exclude(submissions__accepted_at__isnull=False))
+
+
 def round_bytes(assignment: Assignment) -> int:
     """Sum the sizes of the files the assignment's next submission can carry (see the module doc)."""
-    current = (Evidence.objects.filter(assignment=assignment, withdrawn_at__isnull=True)
-               .exclude(submissions__accepted_at__isnull=False))
-    return current.aggregate(total=Sum("size"))["total"] or 0
+    return _round_files(assignment).aggregate(total=Sum("size"))["total"] or 0
+
+
+def _refuse_too_many_files(assignment: Assignment) -> None:
+    limit = max_round_files()
+    if _round_files(assignment).count() >= limit:
+        message = _("本轮佐证材料最多 %(limit)s 个文件，已达上限；请先撤下不需要的文件，或把多个文件合并为一个压缩包后再上传") % {
+            "limit": limit}
+        raise TooLarge(_("文件过多：%(message)s") % {"message": message}, fields={"file": [message]})
 
 
 def _spool(upload, limit: int):
@@ -107,7 +125,8 @@ def evidence_upload(*, actor, assignment_id: int, upload) -> Evidence:
     """Store an evidence file for an assignment, or nothing at all.
 
     Refusals, in this order: 404 (absent or not visible), 403 (not the responsible unit),
-    409 (not 已交办/办理中), 413 (the file or the round too large), 400 (a name or content
+    409 (not 已交办/办理中), 413 (the round's files too many, or the file or the round too
+    large), 400 (a name or content
     we do not accept). A refused or failed upload leaves no row, no stored file and no
     event; the temporary copy is always removed.
     """
@@ -121,6 +140,7 @@ def evidence_upload(*, actor, assignment_id: int, upload) -> Evidence:
             assignment = _locked(assignment_id)
             decision = decide(actor, assignment, "upload_evidence")
             raise_for(decision)
+            _refuse_too_many_files(assignment)
             spooled, size, sha256, head = _spool(upload, max_file_bytes())
             limit = max_round_bytes()
             if round_bytes(assignment) + size > limit:
