@@ -9,8 +9,11 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import struct
+import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -188,23 +191,15 @@ def _ole_kind(handle: BinaryIO, expected: str) -> str:
 
 
 def _zip_kind(handle: BinaryIO) -> str:
-    """Classify a zip by its members, refusing bombs; read the central directory only."""
-    handle.seek(0)
-    try:
-        with zipfile.ZipFile(handle) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-        raise FileRejected("压缩文件已损坏，无法读取") from exc
-    if len(members) > ZIP_MAX_MEMBERS:
-        raise FileRejected(f"压缩文件内的文件过多（不能超过 {ZIP_MAX_MEMBERS} 个）")
-    total = 0
-    for member in members:
-        total += member.file_size
-        if total > ZIP_MAX_TOTAL_BYTES:
-            raise FileRejected(f"压缩文件解压后过大（不能超过 {ZIP_MAX_TOTAL_BYTES // (1024 * 1024)} MB）")
-        if member.file_size > ZIP_RATIO_FLOOR_BYTES and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1):
-            raise FileRejected(f"压缩文件压缩比异常（超过 {ZIP_MAX_RATIO}:1），疑似压缩炸弹")
-    names = {m.filename for m in members}
+    """Classify a zip by its members, refusing bombs and damaged or encrypted archives.
+
+    The central directory's sizes are a first, cheap refusal; then every member is really
+    inflated, in chunks, into nothing (a zip inside is kept to be examined in turn, up to
+    ``ZIP_MAX_DEPTH`` levels), counting what actually comes out, since a header can claim
+    400 KB for what unpacks to 200 MiB. Nothing is ever written out under the member's name.
+    """
+    budget = _Budget()
+    names = _examine_zip(handle, depth=1, budget=budget)
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
@@ -212,6 +207,121 @@ def _zip_kind(handle: BinaryIO) -> str:
     if "OFD.xml" in names:
         return "ofd"
     return "zip"
+
+
+ZIP_MAX_DEPTH = 3  # a zip, a zip inside it, and one more inside that
+ZIP_CHUNK = 1024 * 1024
+_LOCAL_HEADER = struct.Struct("<4s5H3I2H")  # signature … name length, extra length (30 bytes)
+_DAMAGED = "压缩文件已损坏，无法读取"
+
+
+@dataclass
+class _Budget:
+    """What the whole upload may unpack to, across every member and every nested zip."""
+
+    total: int = 0
+    members: int = 0
+
+    def add(self, size: int) -> None:
+        self.total += size
+        if self.total > ZIP_MAX_TOTAL_BYTES:
+            raise FileRejected(f"压缩文件解压后过大（不能超过 {ZIP_MAX_TOTAL_BYTES // (1024 * 1024)} MB）")
+
+
+def _examine_zip(handle: BinaryIO, *, depth: int, budget: _Budget) -> set[str]:
+    handle.seek(0)
+    try:
+        archive = zipfile.ZipFile(handle)
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise FileRejected(_DAMAGED) from exc
+    budget.members += len(members)
+    if budget.members > ZIP_MAX_MEMBERS:
+        raise FileRejected(f"压缩文件内的文件过多（不能超过 {ZIP_MAX_MEMBERS} 个）")
+    declared = 0
+    for member in members:  # what the headers claim: refuse the obvious at no cost
+        declared += member.file_size
+        if budget.total + declared > ZIP_MAX_TOTAL_BYTES:
+            raise FileRejected(f"压缩文件解压后过大（不能超过 {ZIP_MAX_TOTAL_BYTES // (1024 * 1024)} MB）")
+        _check_ratio(member.file_size, member)
+    for member in members:
+        if member.is_dir():
+            continue
+        nested = _inflate(archive, handle, member, budget)
+        if nested is not None:
+            with nested:
+                if depth >= ZIP_MAX_DEPTH:
+                    raise FileRejected(f"压缩文件嵌套层数过多（不能超过 {ZIP_MAX_DEPTH} 层）")
+                _examine_zip(nested, depth=depth + 1, budget=budget)
+    return {m.filename for m in members}
+
+
+def _check_ratio(size: int, member: zipfile.ZipInfo) -> None:
+    if size > ZIP_RATIO_FLOOR_BYTES and size > ZIP_MAX_RATIO * max(member.compress_size, 1):
+        raise FileRejected(f"压缩文件压缩比异常（超过 {ZIP_MAX_RATIO}:1），疑似压缩炸弹")
+
+
+def _inflate(archive: zipfile.ZipFile, handle: BinaryIO, member: zipfile.ZipInfo, budget: _Budget):
+    """Inflate one member, counting its real size; return a file holding it if it is a zip itself."""
+    size, nested, first = 0, None, True
+    try:
+        for chunk in _member_chunks(archive, handle, member):
+            if first and chunk:
+                first = False
+                if chunk.startswith(_ZIP):
+                    nested = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+            size += len(chunk)
+            budget.add(len(chunk))
+            _check_ratio(size, member)
+            if nested is not None:
+                nested.write(chunk)
+    except BaseException:
+        if nested is not None:
+            nested.close()
+        raise
+    return nested
+
+
+def _member_chunks(archive: zipfile.ZipFile, handle: BinaryIO, member: zipfile.ZipInfo):
+    """The member's bytes as they really inflate, whatever its headers claim."""
+    if member.flag_bits & 0x1:
+        raise FileRejected("压缩文件已加密，无法检查其中的内容，请解密后再上传")
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        try:  # bzip2, lzma: zipfile's reader, which stops at the declared size and checks the CRC
+            with archive.open(member) as stream:
+                while chunk := stream.read(ZIP_CHUNK):
+                    yield chunk
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+            raise FileRejected(_DAMAGED) from exc
+        return
+    handle.seek(member.header_offset)
+    header = handle.read(_LOCAL_HEADER.size)
+    if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+        raise FileRejected(_DAMAGED)
+    fields = _LOCAL_HEADER.unpack(header)
+    handle.seek(member.header_offset + _LOCAL_HEADER.size + fields[-2] + fields[-1])
+    left = member.compress_size
+    if member.compress_type == zipfile.ZIP_STORED:
+        while left > 0 and (chunk := handle.read(min(ZIP_CHUNK, left))):
+            left -= len(chunk)
+            yield chunk
+        return
+    inflater = zlib.decompressobj(-15)
+    pending = b""
+    try:
+        while not inflater.eof:
+            if not pending:
+                if left <= 0:
+                    break
+                pending = handle.read(min(ZIP_CHUNK, left))
+                if not pending:
+                    break
+                left -= len(pending)
+            out = inflater.decompress(pending, ZIP_CHUNK)  # at most a chunk out per call
+            pending = inflater.unconsumed_tail
+            yield out
+    except zlib.error as exc:
+        raise FileRejected(_DAMAGED) from exc
 
 
 def _text_encoding(handle: BinaryIO, *, strict: bool = True) -> str:

@@ -1,5 +1,6 @@
 """Deciding an evidence file's type by its content, and refusing everything else."""
 import io
+import struct
 import zipfile
 
 import pytest
@@ -221,3 +222,83 @@ def test_sniff_applies_the_name_rules_too():
     with pytest.raises(FileRejected, match="不可见或控制字符"):
         check(MINIMAL_PDF, "a\x00.pdf")
     assert check(MINIMAL_PDF, "../../etc/passwd.pdf").kind == "pdf"
+
+
+# Archive bombs the central directory does not show (both were accepted before the members were
+# really inflated): a bomb inside a zip, and headers that claim a small size.
+
+def nest(inner: bytes, depth: int = 1, name: str = "inner.zip") -> bytes:
+    data = inner
+    for _ in range(depth):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+            archive.writestr(name, data)
+        data = out.getvalue()
+    return data
+
+
+def lying(data: bytes, claimed: int) -> bytes:
+    """``data`` (a zip with one member) with that member's size in both headers set to ``claimed``."""
+    raw = bytearray(data)
+    local = raw.index(b"PK\x03\x04")
+    struct.pack_into("<I", raw, local + 22, claimed)
+    central = raw.index(b"PK\x01\x02")
+    struct.pack_into("<I", raw, central + 24, claimed)
+    return bytes(raw)
+
+
+def test_a_bomb_inside_a_zip_is_refused():
+    data = nest(bomb(1024 * 1024 * 1024))  # 1 GiB of zeros, about 1 MB packed, inside a plain zip
+    assert len(data) < 2 * 1024 * 1024
+    with pytest.raises(FileRejected, match="解压后过大|压缩比异常"):
+        check(data, "材料.zip")
+
+
+def test_a_zip_whose_headers_claim_400_kb_for_200_mib_is_refused_by_what_really_inflates():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.bin", b"\x00" * (200 * 1024 * 1024))
+    data = lying(out.getvalue(), 400 * 1024)
+    assert zipfile.ZipFile(io.BytesIO(data)).infolist()[0].file_size == 400 * 1024
+    with pytest.raises(FileRejected, match="压缩比异常|解压后过大"):
+        check(data, "台账.zip")
+
+
+def test_the_total_counts_what_inflates_not_what_the_headers_claim(monkeypatch):
+    monkeypatch.setattr(filetypes, "ZIP_MAX_TOTAL_BYTES", 2 * 1024 * 1024)
+    text = b"".join(f"{n:08d} 工作台账记录\n".encode() for n in range(150_000))  # ~3.3 MB, ~5:1
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("台账.txt", text)
+    with pytest.raises(FileRejected, match="解压后过大"):
+        check(lying(out.getvalue(), 1000), "台账.zip")
+
+
+def test_nested_zips_are_examined_to_a_bounded_depth():
+    assert check(nest(zip_bytes({"a.txt": b"hello"}), depth=2), "材料.zip").kind == "zip"  # three levels
+    with pytest.raises(FileRejected, match="嵌套层数过多"):
+        check(nest(zip_bytes({"a.txt": b"hello"}), depth=3), "材料.zip")
+
+
+def test_a_damaged_member_and_an_encrypted_member_are_refused():
+    good = zip_bytes({"a.txt": b"hello world " * 100})
+    broken = bytearray(good)
+    start = broken.index(b"PK\x03\x04") + 30 + len("a.txt")
+    broken[start:start + 8] = b"\xff" * 8
+    with pytest.raises(FileRejected, match="已损坏"):
+        check(bytes(broken), "a.zip")
+    encrypted = bytearray(good)
+    for signature, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = encrypted.index(signature) + flag_at
+        struct.pack_into("<H", encrypted, at, struct.unpack_from("<H", encrypted, at)[0] | 1)
+    with pytest.raises(FileRejected, match="已加密"):
+        check(bytes(encrypted), "a.zip")
+
+
+def test_an_office_file_with_an_embedded_workbook_is_still_accepted():
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item))
+        target.writestr("word/embeddings/Microsoft_Excel_Worksheet.xlsx", zip_bytes({"xl/workbook.xml": b"<w/>"}))
+    assert check(out.getvalue(), "报告.docx").kind == "docx"
