@@ -12,9 +12,10 @@ REFERENCE_PLAN := workflows/data/reference_plan_kunzhengbanfa_2017_169.txt
 PG_URL ?= postgres://postgres@127.0.0.1:5432/plan_supervision
 
 # Debian packages: CJK fonts and HarfBuzz's subsetter for the PDF archive (WeasyPrint); pdftotext
-# and chromium for the tests that read archives back and drive a real browser.
+# and chromium for the tests that read archives back and drive a real browser; nginx for the test
+# that runs the production proxy recipe (deploy/nginx.conf) in front of gunicorn.
 RUN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium
+TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium nginx-light
 
 .PHONY: run test test-sqlite test-postgres lint bench messages clean system-packages-run system-packages-test
 

@@ -34,6 +34,7 @@ from audit.services import record_event
 
 from .. import filetypes
 from ..models import Assignment, Evidence
+from ..uploads import process_dir
 from .assignments import acting_unit
 from .errors import Invalid, Missing, NotFound, TooLarge, WrongState, raise_for
 
@@ -103,7 +104,7 @@ def _spool(upload, limit: int):
                          fields={"file": [_("单个文件不能超过 %(limit)s") % {"limit": _megabytes(limit)}]})
     if (getattr(upload, "size", None) or 0) > limit:
         raise too_large
-    spooled = tempfile.TemporaryFile(dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None))
+    spooled = tempfile.TemporaryFile(dir=process_dir())
     try:
         digest, size = hashlib.sha256(), 0
         for chunk in upload.chunks(CHUNK_BYTES):

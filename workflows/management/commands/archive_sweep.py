@@ -18,3 +18,4 @@ class Command(BaseCommand):
                           f"重新执行归档任务 {len(result['rescheduled'])} 个。")
         for name in result["removed_files"]:
             self.stdout.write(f"  已删除：{name}")
+        self.stdout.write(f"上传临时文件夹：清理中断上传遗留的文件 {len(result['removed_uploads'])} 个。")
