@@ -50,6 +50,7 @@ ACTIONS = {
     "assignment.evidence_downloaded": _("下载佐证材料"),
     "assignment.archived": _("生成归档文件"),
     "assignment.archive_downloaded": _("下载归档文件"),
+    "assignment.archive_integrity_failed": _("归档文件完整性校验失败，拒绝下载"),
     # Changes after dispatch (workflows.services.changes).
     "assignment.transfer_requested": _("申请调整承办单位"),
     "assignment.transferred": _("同意调整承办单位"),

@@ -16,8 +16,9 @@ class TimelineForm(forms.Form):
     plan = IdField(label=_("计划编号"))
     task = IdField(label=_("任务编号（内部 ID）"))
     assignment = IdField(label=_("承办件编号"))
-    hide_anonymous = forms.BooleanField(label=_("隐藏未登录来源的记录（登录失败、被拒绝的匿名请求及其合并记录）"),
-                                        required=False)
+    hide_anonymous = forms.BooleanField(
+        label=_("隐藏未登录来源的记录"), required=False,
+        help_text=_("登录失败、被拒绝的匿名请求及其合并记录"))
     user = IdField(label=_("用户编号"), widget=forms.HiddenInput)
     before = IdField(label=_("翻页位置"), widget=forms.HiddenInput)
 

@@ -150,3 +150,20 @@ class AnonymousWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ip} {self.window_start:%Y-%m-%d %H:%M} +{self.suppressed}"
+
+
+class AuditCheckpoint(models.Model):
+    """That a checkpoint line was written, and where: ``verify_audit`` then knows a checkpoint file
+    that has gone missing, or lost lines, is a failure and not a trail that never had one."""
+
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    made_at = models.CharField(max_length=40)  # the line's own time, as written
+    mac = models.CharField(max_length=128)
+    file = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.made_at} → {self.file}"

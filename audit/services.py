@@ -17,7 +17,7 @@ from django.utils import timezone
 from . import context
 from .actions import ACTIONS
 from .chain import CANONICAL_FIELDS, GENESIS_HASH, canonical_json, event_hash, timestamp
-from .models import AnonymousWindow, AuditEvent, AuditHead
+from .models import AnonymousWindow, AuditCheckpoint, AuditEvent, AuditHead
 
 
 class AuditOutsideTransaction(RuntimeError):
@@ -241,4 +241,10 @@ def write_checkpoint(path: str | os.PathLike | None = None) -> dict:
         handle.write(json.dumps(line, sort_keys=True) + "\n")
         handle.flush()
         os.fsync(handle.fileno())
+    # Recorded after the line is safely written: a recorded checkpoint is always in its file.
+    AuditCheckpoint.objects.create(seq=seq, hash=head_hash, made_at=at, mac=line["mac"], file=checkpoint_path(target))
     return line
+
+
+def checkpoint_path(path) -> str:
+    return str(Path(path).resolve())

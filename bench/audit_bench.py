@@ -273,6 +273,32 @@ def time_pages(auditor, n: int) -> dict:
     return results
 
 
+def time_checkpoint() -> dict:
+    """``audit_checkpoint``: the function (reads the head row, appends one signed line) and the whole
+    command with its interpreter start, as cron runs it every few minutes."""
+    import subprocess
+
+    from audit.services import write_checkpoint
+
+    target = BENCH_DIR / "bench-checkpoints.jsonl"
+    target.unlink(missing_ok=True)
+    times = []
+    with CaptureQueriesContext(connection) as queries:
+        write_checkpoint(target)
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        write_checkpoint(target)
+        times.append((time.perf_counter() - started) * 1000)
+    env = {**os.environ, "AUDIT_CHECKPOINT_FILE": str(target), "AUDIT_CHECKPOINT_KEY": settings.AUDIT_CHECKPOINT_KEY}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, str(ROOT / "manage.py"), "audit_checkpoint", "--file", str(target)],
+                          cwd=ROOT, env=env, capture_output=True)
+    command = time.perf_counter() - started
+    target.unlink(missing_ok=True)
+    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "queries": len(queries),
+            "command_s": command, "exit": done.returncode}
+
+
 def run(n: int, profile: bool) -> dict:
     print(f"\n=== {n:,} events ===")
     fresh_database()
@@ -293,9 +319,13 @@ def run(n: int, profile: bool) -> dict:
     for name, page in pages.items():
         print(f"page {name:<13} {page['url']:<34} HTTP {page['status']}, {page['rows']:>2} rows, "
               f"{page['queries']} queries, p50 {page['p50']:.1f} ms, p95 {page['p95']:.1f} ms ({REPEATS} requests)")
+    point = time_checkpoint()
+    print(f"audit_checkpoint: write_checkpoint p50 {point['p50']:.1f} ms, p95 {point['p95']:.1f} ms, "
+          f"{point['queries']} queries; the command with interpreter start {point['command_s']:.2f} s "
+          f"(exit {point['exit']})")
     print(f"peak RSS so far: {rss_mb():,.0f} MB")
     return {"n": n, "generate": gen["seconds"], "verify": ver["wall"], "verified": ver["events"],
-            "ok": ver["ok"], "pages": pages}
+            "ok": ver["ok"], "pages": pages, "checkpoint": point}
 
 
 def main() -> None:
@@ -327,6 +357,8 @@ def main() -> None:
     print(f"query counts per page {'equal' if same else 'DIFFER'} between {results[0]['n']:,} and "
           f"{results[-1]['n']:,} events: {counts[0]} vs {counts[-1]}")
     print(f"verify_audit at {results[-1]['n']:,} events: {results[-1]['verify']:.1f} s (aim: under 60 s for 1,000,000)")
+    print("audit_checkpoint p50: " + ", ".join(f"{r['checkpoint']['p50']:.1f} ms at {r['n']:,} events" for r in results)
+          + f"; the command {results[-1]['checkpoint']['command_s']:.2f} s")
     print(f"peak RSS: {rss_mb():,.0f} MB")
 
 

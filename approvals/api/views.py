@@ -32,6 +32,7 @@ REFUSALS = {status: OpenApiResponse(s.ErrorSerializer, description=text) for sta
     400: _l("字段有误（errors 列出各字段）"), 401: _l("未登录或令牌无效"), 403: _l("可见但无权操作"),
     404: _l("不存在或对调用者不可见"), 409: _l("状态不允许（state 为当前状态）"), 413: _l("文件过大"),
     415: _l("请求内容类型不受支持"),
+    503: _l("登记的存储文件缺失（完整性校验失败），已记录"),
 }.items()}
 
 
@@ -242,7 +243,8 @@ class EvidenceUploadView(APIView):
 
 @extend_schema(tags=[_l("承办件")], summary=_l("下载归档 PDF"),
                responses={(200, "application/pdf"): OpenApiResponse(description=_l("签章的归档 PDF")),
-                          **refusals(401, 404, 409)})
+                          **refusals(401, 404, 409, 503)},
+               description=_l("409：尚在生成中，或存储的文件与登记的哈希值不符（完整性校验失败，已记录）；503：存储文件缺失。"))
 class ArchivePdfView(APIView):
     """The signed archive of accepted work, checked against its hash; each download is recorded."""
 

@@ -21,6 +21,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "audit.context.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,6 +58,31 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+
+
+def _error_page_style_hash() -> str:
+    """The CSP hash of the error pages' one inline style (they use no static files on purpose)."""
+    import base64
+    import hashlib
+    import re
+
+    text = (BASE_DIR / "templates" / "error_base.html").read_text(encoding="utf-8")
+    style = re.search(r"<style>(.*?)</style>", text, re.S).group(1)
+    return "'sha256-" + base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode() + "'"
+
+
+# Content-Security-Policy (django-csp): every script, style, font and image comes from this site;
+# no inline script, no plugin, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "style-src": ["'self'", _error_page_style_hash()],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 CSRF_FAILURE_VIEW = "audit.views.csrf_failure"
 
 TEMPLATES = [
@@ -165,6 +192,15 @@ MEDIA_URL = None
 PLAN_UPLOAD_MAX_BYTES = env.int("PLAN_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads larger than that wait on disk while they arrive, in a folder of the project's own, one
+# sub-folder per process (workflows/uploads.py): what a killed worker left is removed when the web
+# application starts and by archive_sweep.
+UPLOAD_TEMP_ROOT = Path(env("UPLOAD_TEMP_ROOT", default=str(VAR_DIR / "tmp" / "uploads")))
+UPLOAD_TEMP_MAX_AGE_SECONDS = env.int("UPLOAD_TEMP_MAX_AGE_SECONDS", default=6 * 3600)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "workflows.uploads.ProcessTemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

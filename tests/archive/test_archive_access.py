@@ -55,8 +55,11 @@ def test_an_altered_file_is_refused_not_served(accepted):
     path.chmod(0o644)
     path.write_bytes(path.read_bytes() + b"\n%tampered\n")
     answer = browser(accepted.submitter).get(reverse("approvals:archive_download", args=[accepted.assignment.pk]))
-    assert answer.status_code == 500 and "哈希值不符" in answer.content.decode()
+    assert answer.status_code == 409 and "哈希值不符（完整性校验失败）" in answer.content.decode()
     assert downloads(accepted.assignment) == []
+    failed = AuditEvent.objects.get(action="assignment.archive_integrity_failed")
+    assert failed.actor == accepted.submitter and failed.reason == "altered"
+    assert failed.assignment_id == accepted.assignment.pk
 
 
 def test_while_pending_the_page_says_generating_and_the_download_is_409(world, django_capture_on_commit_callbacks):

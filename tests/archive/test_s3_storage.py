@@ -114,7 +114,7 @@ def test_evidence_is_uploaded_to_the_bucket_and_downloaded_from_it(world_on_s3, 
 
     bucket.delete_object(Bucket=bucket.names["files"], Key=evidence.file.name)
     answer = browser(world.submitter).get(reverse("approvals:evidence_download", args=[evidence.pk]))
-    assert answer.status_code == 500 and "存储文件缺失" in answer.content.decode()
+    assert answer.status_code == 503 and "存储文件缺失" in answer.content.decode()
     assert AuditEvent.objects.filter(action="assignment.evidence_downloaded").count() == 1
 
 
@@ -175,14 +175,14 @@ def test_verify_archive_and_the_download_refuse_an_altered_then_a_missing_object
     report = json.loads(capsys.readouterr().out)
     assert report["problems"][0]["problem"] == "altered" and report["store"].startswith("s3://")
     answer = browser(world.submitter).get(reverse("approvals:archive_download", args=[world.assignment.pk]))
-    assert answer.status_code == 500 and "哈希值不符" in answer.content.decode()
+    assert answer.status_code == 409 and "哈希值不符" in answer.content.decode()
 
     bucket.delete_object(Bucket=bucket.names["archives"], Key=key)
     with pytest.raises(CommandError):
         call_command("verify_archive")
     assert "missing" in capsys.readouterr().out
     answer = browser(world.submitter).get(reverse("approvals:archive_download", args=[world.assignment.pk]))
-    assert answer.status_code == 500 and "归档文件缺失" in answer.content.decode()
+    assert answer.status_code == 503 and "归档文件缺失" in answer.content.decode()
     assert AuditEvent.objects.filter(action="assignment.archive_downloaded").count() == 0
 
 

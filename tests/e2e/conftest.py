@@ -108,7 +108,7 @@ class Pages:
         self.base_url = base_url
         self.opened = []  # every page opened, to close them all
         self.current = None  # the page that last opened or sent a request: the one a step is on
-        self.errors: list[str] = []  # uncaught JavaScript errors, on any page
+        self.errors: list[str] = []  # uncaught JavaScript errors and CSP refusals, on any page
 
     def new(self):
         context = self.browser.new_context(base_url=self.base_url, locale="zh-CN", accept_downloads=True,
@@ -116,6 +116,7 @@ class Pages:
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
         page.on("pageerror", lambda exc, page=page: self.errors.append(f"{page.url}: {exc}"))
+        page.on("console", lambda message, page=page: self._console(page, message))
         page.on("request", lambda _request, page=page: self._touch(page))  # only the driven page asks
         self.opened.append(page)
         self.current = page
@@ -123,6 +124,11 @@ class Pages:
 
     def _touch(self, page):
         self.current = page
+
+    def _console(self, page, message):
+        """A script or style the Content-Security-Policy refused is an error of the page."""
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.errors.append(f"{page.url}: {message.text}")
 
     def close(self):
         for page in self.opened:
@@ -155,4 +161,4 @@ def pages(request, browser, live_server):
     finally:
         opened.close()
     if report is not None and report.passed and opened.errors:
-        pytest.fail("JavaScript errors in the browser:\n" + "\n".join(opened.errors), pytrace=False)
+        pytest.fail("JavaScript errors or CSP refusals in the browser:\n" + "\n".join(opened.errors), pytrace=False)

@@ -133,3 +133,43 @@ def test_the_auditors_timeline_can_hide_what_anonymous_sources_wrote(settings):
     exported = b"".join(auditor.get(reverse("audit:export", args=["csv"]), {"hide_anonymous": "on"})
                         .streaming_content).decode()
     assert "登录失败" not in exported and "plan.dispatched" in exported
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parallel_burst_from_one_address_writes_exactly_its_share(postgres_only, settings):
+    import threading
+
+    from django.db import connections
+
+    from audit import context
+    from audit.services import record_anonymous
+
+    settings.AUDIT_ANONYMOUS_EVENTS_PER_WINDOW = 5
+    writers, each = 8, 5
+    barrier, errors = threading.Barrier(writers), []
+
+    def burst(index: int) -> None:
+        token = context._current.set(context.RequestContext(request_id=f"r{index}", ip="203.0.113.99"))
+        try:
+            barrier.wait()
+            for n in range(each):
+                record_anonymous(action="auth.login_failed", path="/login/", target_type="auth.user",
+                                 target_label=f"guess-{index}-{n}")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            context._current.reset(token)
+            connections.close_all()
+
+    threads = [threading.Thread(target=burst, args=(i,)) for i in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert AuditEvent.objects.filter(action="auth.login_failed").count() == 5
+    window = AnonymousWindow.objects.get(ip="203.0.113.99")
+    assert (window.recorded, window.suppressed) == (5, writers * each - 5)
+    flush_anonymous_windows(now=later(settings))
+    assert json.loads(AuditEvent.objects.get(action="access.anonymous_summary").details)["count"] == 35
+    verify_ok()

@@ -407,4 +407,4 @@ def test_a_recorded_file_missing_from_the_store_is_reported_plainly_not_as_absen
     (Path(settings.MEDIA_ROOT) / evidence.file.name).unlink()
     with pytest.raises(Missing) as missing:
         ev.evidence_open(actor=world.submitter, evidence_id=evidence.pk)
-    assert missing.value.status == 500 and "缺失" in missing.value.message
+    assert missing.value.status == 503 and "缺失" in missing.value.message

@@ -26,6 +26,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F, Q
@@ -38,9 +39,11 @@ from audit.services import record_event
 from ..archive import report as report_module
 from ..archive import storage
 from ..archive.isolated import render_bounded
+from ..archive.render import RenderError
 from ..archive.signing import sign_pdf, validate_pdf
 from ..models import Archive, ArchiveStatus, Assignment, Submission
-from .errors import Missing, NotFound, WrongState
+from ..uploads import clean_upload_temp, process_dir
+from .errors import Missing, NotFound, Tampered, WrongState
 from .evidence import viewer_of
 
 logger = logging.getLogger(__name__)
@@ -141,12 +144,20 @@ def archive_build(assignment_id: int) -> Archive | None:
         if published is not None:  # published but not recorded: take the file back
             store.remove(published)
         Archive.objects.filter(pk=archive.pk).exclude(status=ArchiveStatus.DONE).update(
-            status=ArchiveStatus.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+            status=ArchiveStatus.FAILED, last_error=_failure_text(exc)[:2000])
         raise
     finally:
         if temp is not None:
             temp.discard()
     return Archive.objects.get(pk=archive.pk)
+
+
+def _failure_text(exc: BaseException) -> str:
+    if isinstance(exc, SoftTimeLimitExceeded):  # the Celery task's time limit, in a worker
+        return f"归档文件生成超时（超过 {settings.ARCHIVE_RENDER_TIMEOUT_SECONDS} 秒），已中止，将自动重试"
+    if isinstance(exc, RenderError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _readable(actor, assignment_id: int) -> tuple[Assignment, set[str]]:
@@ -173,18 +184,20 @@ def archive_open(*, actor, assignment_id: int):
         raise NotFound(_("该承办件尚未验收办结，没有归档文件"))
     if archive.status != ArchiveStatus.DONE:
         raise WrongState(_("归档文件生成中，请稍后再试"))
-    handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES, dir=settings.FILE_UPLOAD_TEMP_DIR)
+    handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES, dir=process_dir())
     try:
+        unit, role = viewer_of(actor, assignment, perms)
         try:
             digest, _size = storage.read_into(archive.file_name, handle)
         except FileNotFoundError:
             logger.error("archive %s: stored file %s is missing", archive.pk, archive.file_name)
-            raise Missing(_("归档文件缺失，已记录，请联系系统管理员")) from None
+            _integrity_failed(actor, unit, role, assignment, archive, "missing", "")
+            raise Missing(_("归档文件缺失（完整性校验失败），已记录，请联系系统管理员")) from None
         if digest != archive.sha256:
             logger.error("archive %s: stored file %s does not match its SHA-256", archive.pk, archive.file_name)
-            raise Missing(_("归档文件与登记的哈希值不符，已拒绝提供，请联系系统管理员"))
+            _integrity_failed(actor, unit, role, assignment, archive, "altered", digest)
+            raise Tampered(_("归档文件与登记的哈希值不符（完整性校验失败），已拒绝提供并记录，请联系系统管理员"))
         handle.seek(0)
-        unit, role = viewer_of(actor, assignment, perms)
         with transaction.atomic():
             record_event(
                 action="assignment.archive_downloaded", actor=actor, unit=unit, role=role, target=assignment,
@@ -196,6 +209,18 @@ def archive_open(*, actor, assignment_id: int):
         handle.close()
         raise
     return archive, handle
+
+
+def _integrity_failed(actor, unit, role, assignment, archive, problem: str, digest: str) -> None:
+    """Record, in a transaction of its own, that a download found the stored archive missing or altered."""
+    with transaction.atomic():
+        record_event(
+            action="assignment.archive_integrity_failed", actor=actor, unit=unit, role=role, target=assignment,
+            target_label=_target_label(assignment), plan_id=assignment.task.plan_id, task_id=assignment.task_id,
+            assignment_id=assignment.pk, reason=problem,
+            details={"archive": archive.pk, "file": archive.file_name, "problem": problem,
+                     "expected_sha256": archive.sha256, "found_sha256": digest},
+        )
 
 
 def download_name(archive: Archive) -> str:
@@ -270,7 +295,8 @@ def _retry_due(archive: Archive, now) -> bool:
 
 
 def archive_sweep(*, now=None) -> dict:
-    """Remove orphaned temporary and unrecorded files; re-run archives whose job was lost."""
+    """Remove orphaned temporary and unrecorded files and what killed workers left of uploads;
+    re-run archives whose job was lost or whose render failed."""
     now = now or timezone.now()
     referenced = set(Archive.objects.exclude(file_name="").values_list("file_name", flat=True))
     removed = storage.store().sweep(referenced=referenced, max_age_seconds=settings.ARCHIVE_TEMP_MAX_AGE_SECONDS)
@@ -282,4 +308,4 @@ def archive_sweep(*, now=None) -> dict:
              if _retry_due(a, now)]
     for assignment_id in lost:
         schedule(assignment_id)
-    return {"removed_files": removed, "rescheduled": lost}
+    return {"removed_files": removed, "rescheduled": lost, "removed_uploads": clean_upload_temp()}

@@ -125,6 +125,9 @@ def assignment_hand_over(*, actor, assignment_id: int, to_username: str, note: s
         assignment = _locked(assignment_id)
         raise_for(decide_hand_over(actor, assignment))
         to = _user(to_username, "to")
+        if to.pk == actor.pk:
+            message = _("不能转交给自己，请选择本单位的另一位承办人")
+            raise Invalid(message, fields={"to": [message]})
         if not holds_role(to, assignment.unit_id, "submitter"):
             message = _("只能转交给本单位的承办人")
             raise Invalid(message, fields={"to": [message]})

@@ -34,9 +34,16 @@ class TooLarge(ActionError):
 
 
 class Missing(ActionError):
-    """A file the records promise is not in the store: an integrity failure, told plainly."""
+    """A file the records promise is not in the store: an integrity failure, told plainly (503:
+    the service cannot give it now; an administrator must restore it)."""
 
-    status = 500
+    status = 503
+
+
+class Tampered(ActionError):
+    """A stored file that does not match its recorded hash: it conflicts with the record (409)."""
+
+    status = 409
 
 
 def raise_for(decision) -> None:

@@ -1,0 +1,45 @@
+"""The child side of ``workflows.archive.isolated``: loaded once in the forkserver process, where it
+sets Django up and warms WeasyPrint and the fonts, so that each render forked from it starts warm."""
+from __future__ import annotations
+
+import os
+import resource
+
+import django
+from django.apps import apps
+
+if not apps.ready:  # the forkserver is a fresh interpreter: the settings come from its environment
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    django.setup()
+
+from .render import RenderError, render_pdf  # noqa: E402
+
+
+def _warm() -> None:
+    """Load WeasyPrint, Pango and the CJK fonts once, before any render is forked."""
+    try:
+        from weasyprint import HTML
+
+        HTML(string="<p style='font-family: Noto Serif CJK SC'>归档 预热</p>").write_pdf()
+    except Exception:  # noqa: BLE001 - a failed warm-up only makes the first render slower
+        pass
+
+
+_warm()
+
+
+def run(report: dict, connection, memory_mb: int) -> None:
+    """Render ``report`` and send ("ok", pdf) or ("error", message) back through ``connection``."""
+    try:
+        if memory_mb > 0:
+            size = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (size, size))
+        connection.send(("ok", render_pdf(report)))
+    except RenderError as exc:
+        connection.send(("error", str(exc)))
+    except MemoryError:
+        connection.send(("error", f"归档文件生成超出内存上限（{memory_mb} MB），将自动重试"))
+    except Exception as exc:  # noqa: BLE001 - told to the parent, which records it on the archive
+        connection.send(("error", f"归档文件生成失败：{type(exc).__name__}: {exc}"))
+    finally:
+        connection.close()
