@@ -177,6 +177,7 @@ def _rounds(submissions: list[Submission]) -> list[Submission]:
 # shows its latest events and each round its first files, with a link to show them all.
 TIMELINE_SHOWN = 100
 ROUND_FILES_SHOWN = 20
+ROUNDS_SHOWN = 10
 
 
 def _timeline(assignment_id: int, *, limit: int | None) -> tuple[list[AuditEvent], int]:
@@ -228,12 +229,14 @@ def _page(request, assignment, *, bound=None, error="", status=200):
     panels = [{"action": a, "label": ACTION_LABELS[a], "form": action_forms[a],
                "url": reverse(URL_NAMES[a], args=[assignment.pk])} for a in actions]
     returned = latest if latest and latest.return_reason and assignment.state == AssignmentState.IN_PROGRESS else None
+    shown_submissions = submissions if request.GET.get("rounds") == "all" else submissions[-ROUNDS_SHOWN:]
     whole_timeline = request.GET.get("timeline") == "all"
     timeline, timeline_hidden = _timeline(assignment.pk, limit=None if whole_timeline else TIMELINE_SHOWN)
     return render(request, "approvals/assignment_detail.html", {
         "assignment": assignment, "task": assignment.task, "plan": assignment.task.plan,
         "leads": TaskParty.objects.filter(task=assignment.task, role=PartyRole.LEAD).order_by("position"),
         "timeline": timeline, "timeline_hidden": timeline_hidden, "submissions": submissions,
+        "shown_submissions": shown_submissions, "rounds_hidden": len(submissions) - len(shown_submissions),
         "round_files_shown": None if request.GET.get("files") == "all" else ROUND_FILES_SHOWN, "returned": returned,
         "current_files": current, "actions": actions, "panels": panels, "error": error,
         "due_form": action_forms.get("due_date"), "may_withdraw": "upload_evidence" in actions,

@@ -1,6 +1,7 @@
 """Who is asking, from where: request facts the audit writer adds to every event."""
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import uuid
 from dataclasses import dataclass
@@ -20,6 +21,16 @@ _current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
 def current() -> RequestContext:
     """The running request's facts, or empty ones (a command, a background job)."""
     return _current.get() or _NO_REQUEST
+
+
+@contextlib.contextmanager
+def outside_request():
+    """Write events as a background job would: no request id, address or browser of the running request."""
+    token = _current.set(_NO_REQUEST)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 class AuditContextMiddleware:

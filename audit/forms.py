@@ -28,6 +28,11 @@ class TimelineForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for field in ("since", "until"):
+            day = data.get(field)
+            if day is not None and not 1900 <= day.year <= 9000:  # a day the database's timestamps can hold
+                self.add_error(field, _("日期超出范围（1900 年至 9000 年）"))
+                data[field] = None
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             raise forms.ValidationError(_("起始日期不能晚于截止日期"))
         return data

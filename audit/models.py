@@ -143,6 +143,7 @@ class AnonymousWindow(models.Model):
     last_at = models.DateTimeField(null=True, blank=True)
     samples = models.JSONField(default=list)  # up to a few {"action", "path", "ip"}
     actions = models.JSONField(default=dict)  # suppressed count per action
+    targets = models.JSONField(default=dict)  # suppressed count per target (a sign-in's user name), a few
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["ip", "window_start"], name="audit_anonymous_window_once")]

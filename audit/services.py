@@ -143,11 +143,18 @@ def _locked_window(ip: str, start: dt.datetime) -> AnonymousWindow:
     return AnonymousWindow.objects.select_for_update().get(ip=ip, window_start=start)
 
 
-def _count(window: AnonymousWindow, *, action: str, path: str, ip: str, now: dt.datetime) -> None:
+TARGETS_KEPT = 20
+OTHER_TARGETS = "（其他）"
+
+
+def _count(window: AnonymousWindow, *, action: str, path: str, ip: str, now: dt.datetime, target: str) -> None:
     window.suppressed += 1
     window.first_at = window.first_at or now
     window.last_at = now
     window.actions = {**window.actions, action: window.actions.get(action, 0) + 1}
+    # Which accounts were tried, so the trail still says who was targeted (bounded: a few names).
+    key = target if target in window.targets or len(window.targets) < TARGETS_KEPT else OTHER_TARGETS
+    window.targets = {**window.targets, key: window.targets.get(key, 0) + 1}
     if len(window.samples) < SAMPLES_KEPT:
         window.samples = [*window.samples, {"action": action, "path": escape_label(path, 200), "ip": ip}]
     window.save()
@@ -172,11 +179,12 @@ def record_anonymous(*, action: str, path: str = "", **fields) -> AuditEvent | N
         _flush_closed(now)
         overall = _locked_window(ALL_ADDRESSES, start)
         own = _locked_window(ip, start)
+        target = escape_label(fields.get("target_label", ""), 150)
         if own.recorded >= settings.AUDIT_ANONYMOUS_EVENTS_PER_WINDOW:
-            _count(own, action=action, path=path, ip=ip, now=now)
+            _count(own, action=action, path=path, ip=ip, now=now, target=target)
             return None
         if overall.recorded >= settings.AUDIT_ANONYMOUS_EVENTS_PER_WINDOW_ALL:
-            _count(overall, action=action, path=path, ip=ip, now=now)
+            _count(overall, action=action, path=path, ip=ip, now=now, target=target)
             return None
         AnonymousWindow.objects.filter(pk__in=[own.pk, overall.pk]).update(recorded=F("recorded") + 1)
         return record_event(action=action, **fields)
@@ -190,19 +198,24 @@ def _flush_closed(now: dt.datetime) -> int:
         if window.suppressed:
             everyone = window.ip == ALL_ADDRESSES
             label = "所有来源（超过总量上限）" if everyone else window.ip
-            record_event(
-                action="access.anonymous_summary", ip="" if everyone else window.ip,
-                target_type="ip", target_id=window.ip, target_label=label,
-                reason=f"未登录来源在 {timestamp(window.window_start)} 起的时段内另有 {window.suppressed} 次请求，合并记录",
-                details={"address": window.ip, "window_start": timestamp(window.window_start),
-                         "window_seconds": int(settings.AUDIT_ANONYMOUS_WINDOW_SECONDS),
-                         "recorded_one_by_one": window.recorded, "count": window.suppressed,
-                         "first": timestamp(window.first_at), "last": timestamp(window.last_at),
-                         "actions": window.actions, "samples": window.samples},
-            )
+            with context.outside_request():  # the summary is not the request that happens to flush it
+                _record_summary(window, everyone=everyone, label=label)
             written += 1
         window.delete()
     return written
+
+
+def _record_summary(window: AnonymousWindow, *, everyone: bool, label: str) -> None:
+    record_event(
+        action="access.anonymous_summary", ip="" if everyone else window.ip,
+        target_type="ip", target_id=window.ip, target_label=label,
+        reason=f"未登录来源在 {timestamp(window.window_start)} 起的时段内另有 {window.suppressed} 次请求，合并记录",
+        details={"address": window.ip, "window_start": timestamp(window.window_start),
+                 "window_seconds": int(settings.AUDIT_ANONYMOUS_WINDOW_SECONDS),
+                 "recorded_one_by_one": window.recorded, "count": window.suppressed,
+                 "first": timestamp(window.first_at), "last": timestamp(window.last_at),
+                 "actions": window.actions, "targets": window.targets, "samples": window.samples},
+    )
 
 
 def flush_anonymous_windows(*, now: dt.datetime | None = None) -> int:

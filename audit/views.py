@@ -117,8 +117,10 @@ def plan_as_of(request, plan_id: int):
     if raw:
         try:
             at = timezone.make_aware(dt.datetime.fromisoformat(raw))
-        except ValueError:
-            return HttpResponseBadRequest(_("时间格式应为 YYYY-MM-DDTHH:MM"))
+            if not 1900 <= at.year <= 9000:
+                raise ValueError(raw)
+        except (ValueError, OverflowError):
+            return HttpResponseBadRequest(_("时间格式应为 YYYY-MM-DDTHH:MM（1900 年至 9000 年）"))
     return render(request, "audit/plan_as_of.html", {
         "plan": plan, "at": at, "at_value": timezone.localtime(at).strftime("%Y-%m-%dT%H:%M"),
         "states": selectors.plan_state_as_of(plan.pk, at),

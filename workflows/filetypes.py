@@ -198,8 +198,7 @@ def _zip_kind(handle: BinaryIO) -> str:
     ``ZIP_MAX_DEPTH`` levels), counting what actually comes out, since a header can claim
     400 KB for what unpacks to 200 MiB. Nothing is ever written out under the member's name.
     """
-    budget = _Budget()
-    names = _examine_zip(handle, depth=1, budget=budget)
+    names = check_zip_contents(handle)
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
@@ -219,13 +218,18 @@ _DAMAGED = "压缩文件已损坏，无法读取"
 class _Budget:
     """What the whole upload may unpack to, across every member and every nested zip."""
 
+    limit: int = 0  # bytes; 0: ZIP_MAX_TOTAL_BYTES as it is when checked
     total: int = 0
     members: int = 0
 
+    def refuse_beyond(self, total: int) -> None:
+        limit = self.limit or ZIP_MAX_TOTAL_BYTES
+        if total > limit:
+            raise FileRejected(f"压缩文件解压后过大（不能超过 {max(limit // (1024 * 1024), 1)} MB）")
+
     def add(self, size: int) -> None:
         self.total += size
-        if self.total > ZIP_MAX_TOTAL_BYTES:
-            raise FileRejected(f"压缩文件解压后过大（不能超过 {ZIP_MAX_TOTAL_BYTES // (1024 * 1024)} MB）")
+        self.refuse_beyond(self.total)
 
 
 def _examine_zip(handle: BinaryIO, *, depth: int, budget: _Budget) -> set[str]:
@@ -241,8 +245,7 @@ def _examine_zip(handle: BinaryIO, *, depth: int, budget: _Budget) -> set[str]:
     declared = 0
     for member in members:  # what the headers claim: refuse the obvious at no cost
         declared += member.file_size
-        if budget.total + declared > ZIP_MAX_TOTAL_BYTES:
-            raise FileRejected(f"压缩文件解压后过大（不能超过 {ZIP_MAX_TOTAL_BYTES // (1024 * 1024)} MB）")
+        budget.refuse_beyond(budget.total + declared)
         _check_ratio(member.file_size, member)
     for member in members:
         if member.is_dir():
@@ -261,39 +264,50 @@ def _check_ratio(size: int, member: zipfile.ZipInfo) -> None:
         raise FileRejected(f"压缩文件压缩比异常（超过 {ZIP_MAX_RATIO}:1），疑似压缩炸弹")
 
 
+# Compressed formats inside a zip whose real size we cannot count as we go: refused, not trusted.
+_OTHER_COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"7z\xbc\xaf", b"Rar!", b"\x28\xb5\x2f\xfd")
+
+
 def _inflate(archive: zipfile.ZipFile, handle: BinaryIO, member: zipfile.ZipInfo, budget: _Budget):
-    """Inflate one member, counting its real size; return a file holding it if it is a zip itself."""
-    size, nested, first = 0, None, True
+    """Inflate one member, counting its real size; return a file holding it if it is a zip itself.
+
+    Every member is kept in a spooled file while it is counted (memory up to 8 MB, then an
+    unnamed temporary file), so that a zip inside, even one with bytes in front of it as unzip
+    tools accept, is found by its end-of-directory record and examined in turn.
+    """
+    size, first = 0, True
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     try:
         for chunk in _member_chunks(archive, handle, member):
             if first and chunk:
                 first = False
-                if chunk.startswith(_ZIP):
-                    nested = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+                if chunk.startswith(_OTHER_COMPRESSED):
+                    raise FileRejected("压缩文件内含有 gz、7z、rar 等其他压缩格式，无法检查其内容，请解压后重新打包为 zip")
             size += len(chunk)
             budget.add(len(chunk))
             _check_ratio(size, member)
-            if nested is not None:
-                nested.write(chunk)
+            spool.write(chunk)
+        spool.seek(0)
+        if size >= 22 and zipfile.is_zipfile(spool):
+            spool.seek(0)
+            return spool
     except BaseException:
-        if nested is not None:
-            nested.close()
+        spool.close()
         raise
-    return nested
+    spool.close()
+    return None
 
 
 def _member_chunks(archive: zipfile.ZipFile, handle: BinaryIO, member: zipfile.ZipInfo):
-    """The member's bytes as they really inflate, whatever its headers claim."""
+    """The member's bytes as they really inflate, whatever its headers claim.
+
+    Only stored and deflated members are read (what Office, OFD and ordinary zips use): zipfile
+    inflates a bzip2 or lzma read in one piece, with no bound, so those are refused.
+    """
     if member.flag_bits & 0x1:
         raise FileRejected("压缩文件已加密，无法检查其中的内容，请解密后再上传")
     if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        try:  # bzip2, lzma: zipfile's reader, which stops at the declared size and checks the CRC
-            with archive.open(member) as stream:
-                while chunk := stream.read(ZIP_CHUNK):
-                    yield chunk
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-            raise FileRejected(_DAMAGED) from exc
-        return
+        raise FileRejected("压缩文件使用了不支持的压缩方式（仅接受常见的 Deflate 压缩），请重新打包后再上传")
     handle.seek(member.header_offset)
     header = handle.read(_LOCAL_HEADER.size)
     if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
@@ -322,6 +336,15 @@ def _member_chunks(archive: zipfile.ZipFile, handle: BinaryIO, member: zipfile.Z
             yield out
     except zlib.error as exc:
         raise FileRejected(_DAMAGED) from exc
+
+
+def check_zip_contents(handle: BinaryIO, *, max_total_bytes: int = 0) -> set[str]:
+    """Examine a zip (or a docx/xlsx/OFD package) as uploads are examined; return its member names.
+
+    Raise FileRejected for a bomb, a damaged or encrypted member, too deep a nesting, or an
+    unsupported compression method. The plan importer uses it before any library parses a package.
+    """
+    return _examine_zip(handle, depth=1, budget=_Budget(limit=max_total_bytes))
 
 
 def _text_encoding(handle: BinaryIO, *, strict: bool = True) -> str:

@@ -5,8 +5,11 @@ from django.conf import settings
 _RENDER_LIMIT = getattr(settings, "ARCHIVE_RENDER_TIMEOUT_SECONDS", 0) or None
 
 
-# The soft limit raises inside the render, so the failure is recorded on the archive and retried;
-# the hard one, a little later, kills a pool process that did not stop (the message is then re-run).
+# The soft limit raises inside the job (report, render, signing, storage), so the failure is recorded
+# on the archive and retried; the hard one, 30 s later, kills a pool process that did not stop, and
+# Celery then acknowledges the message: the row stays pending and archive_sweep runs it again after
+# ARCHIVE_STALE_PENDING_SECONDS. In a pool process the render has no child of its own (a daemonic
+# process may not start one), so its memory is bounded by the worker's --max-memory-per-child.
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,),
              retry_backoff=5, retry_backoff_max=600, retry_jitter=True,
              max_retries=getattr(settings, "ARCHIVE_MAX_ATTEMPTS", 5),
@@ -32,3 +35,17 @@ def send_reminders() -> dict:
     from workflows.services.reminders import reminders_daily
 
     return reminders_daily().as_dict()
+
+
+@shared_task(acks_late=True)
+def audit_checkpoint() -> dict | None:
+    """Pin the audit chain's head outside the database (beat "audit-checkpoint", every five minutes):
+    the window in which a direct edit of the database goes unnoticed is the time between two."""
+    import logging
+
+    from audit.services import write_checkpoint
+
+    if not settings.AUDIT_CHECKPOINT_KEY:
+        logging.getLogger(__name__).warning("audit checkpoint skipped: AUDIT_CHECKPOINT_KEY is not set")
+        return None
+    return write_checkpoint()

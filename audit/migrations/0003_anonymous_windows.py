@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('last_at', models.DateTimeField(blank=True, null=True)),
                 ('samples', models.JSONField(default=list)),
                 ('actions', models.JSONField(default=dict)),
+                ('targets', models.JSONField(default=dict)),
             ],
             options={
                 'indexes': [models.Index(fields=['window_start'], name='audit_anonymous_window_start')],

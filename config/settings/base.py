@@ -262,6 +262,8 @@ CELERY_BEAT_SCHEDULE = {
     # The daily 催办 digests and 督办 ladder, on working days' mornings (Asia/Shanghai).
     "send-reminders": {"task": "workflows.tasks.send_reminders",
                        "schedule": crontab(hour=8, minute=30)},
+    # A signed checkpoint of the audit chain's head every five minutes (no interpreter to start).
+    "audit-checkpoint": {"task": "workflows.tasks.audit_checkpoint", "schedule": 5 * 60},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # An unacknowledged job (its worker died) goes back to the queue after this many seconds.

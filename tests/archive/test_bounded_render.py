@@ -81,22 +81,38 @@ def test_a_render_past_the_time_limit_is_killed_recorded_and_retried_soon_by_the
 
 
 @pytest.mark.django_db
-def test_the_sweep_waits_longer_after_each_failed_attempt_and_stops_at_the_maximum(settings):
-    settings.ARCHIVE_RETRY_SECONDS, settings.ARCHIVE_MAX_ATTEMPTS = 60, 4
-    settings.ARCHIVE_STALE_PENDING_SECONDS = 600
+def test_the_sweep_waits_longer_after_each_failed_attempt_and_never_gives_up(settings):
+    settings.ARCHIVE_RETRY_SECONDS, settings.ARCHIVE_STALE_PENDING_SECONDS = 60, 600
+    settings.CELERY_BROKER_URL = None
     now = timezone.now()
     due = archive_service._retry_due
-    failed = Archive(status=ArchiveStatus.FAILED, attempts=1, last_attempt_at=now - timezone.timedelta(seconds=61))
-    assert due(failed, now)
-    failed.attempts = 2
-    assert not due(failed, now)  # two minutes after the second
-    failed.last_attempt_at = now - timezone.timedelta(seconds=121)
-    assert due(failed, now)
-    failed.attempts, failed.last_attempt_at = 3, now - timezone.timedelta(seconds=239)
-    assert not due(failed, now)
-    failed.attempts = 4
-    failed.last_attempt_at = now - timezone.timedelta(days=1)
-    assert not due(failed, now)
+
+    def failed(attempts, seconds_ago):
+        return Archive(status=ArchiveStatus.FAILED, attempts=attempts,
+                       last_attempt_at=now - timezone.timedelta(seconds=seconds_ago))
+
+    assert due(failed(1, 61), now) and not due(failed(1, 59), now)
+    assert not due(failed(2, 119), now) and due(failed(2, 121), now)  # two minutes after the second
+    assert not due(failed(3, 239), now) and due(failed(3, 241), now)
+    assert not due(failed(9, 599), now) and due(failed(9, 601), now)  # then every stale period
+    assert due(failed(500, 601), now)  # however many attempts
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/13"  # Celery retries first: the sweep waits
+    assert not due(failed(1, 61), now) and due(failed(1, 601), now)
+
+
+@pytest.mark.django_db
+def test_the_sweep_runs_a_due_render_itself_when_there_is_no_broker(
+        settings, django_capture_on_commit_callbacks):
+    settings.ARCHIVE_RENDER_TIMEOUT_SECONDS = 0.001
+    world = build_world()
+    walk_to_accepted(world, django_capture_on_commit_callbacks)
+    settings.ARCHIVE_RENDER_TIMEOUT_SECONDS = 120
+    settings.ARCHIVE_IN_BACKGROUND = True  # as in production: still, the sweep itself waits for the job
+    archive = Archive.objects.get(assignment=world.assignment)
+    later = archive.last_attempt_at + timezone.timedelta(seconds=61)
+    assert archive_service.archive_sweep(now=later)["rescheduled"] == [world.assignment.pk]
+    archive.refresh_from_db()
+    assert archive.status == ArchiveStatus.DONE  # done when the sweep returns: a cron run leaves nothing behind
 
 
 @pytest.mark.django_db

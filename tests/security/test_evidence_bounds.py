@@ -83,3 +83,18 @@ def test_a_long_timeline_and_a_long_round_are_shown_in_part_with_a_way_to_see_al
     whole = client.get(url, {"timeline": "all", "files": "all"}).content.decode()
     assert "较早的" not in whole and "以上为前 20 个" not in whole and whole.count("<td>催办</td>") == 150
     assert all(f"材料{n}.pdf" in whole for n in range(25))
+
+
+def test_many_returns_show_the_latest_ten_rounds_with_a_way_to_see_all(world):
+    for n in range(12):
+        flow.assignment_submit(actor=world.submitter, assignment_id=world.assignment.pk, report=f"第{n + 1}稿",
+                               no_file_statement="无")
+        flow.assignment_return(actor=world.reviewer, assignment_id=world.assignment.pk, reason=f"第{n + 1}次退回")
+    client = Client()
+    client.force_login(world.submitter)
+    url = reverse("approvals:assignment_detail", args=[world.assignment.pk])
+    page = client.get(url).content.decode()
+    assert page.count('class="card submission"') == 10 and "较早的 2 次未显示" in page
+    assert "第12稿" in page and "第3稿" in page and ">第1稿<" not in page and "第2稿" not in page
+    whole = client.get(url, {"rounds": "all"}).content.decode()
+    assert whole.count('class="card submission"') == 12 and "较早的 2 次未显示" not in whole

@@ -110,3 +110,17 @@ def test_a_round_id_above_the_range_is_an_unknown_round(world, path):
 def test_the_largest_id_is_accepted_and_answers_as_absent(world):
     assert _client(world.supervisor).get(f"/assignments/{MAX_ID}/").status_code == 404
     assert _client(world.supervisor).get(f"/assignments/{MAX_ID + 1}/").status_code == 404
+
+
+@pytest.mark.parametrize("query", [{"until": "9999-12-31"}, {"since": "0001-01-01"}, {"until": "0001-01-01"}])
+def test_a_date_at_the_edge_of_the_calendar_in_the_audit_filters_answers_400(world, query):
+    client = _client(world.auditor)
+    for path in ("/audit/", "/audit/export.csv"):
+        response = client.get(path, query)
+        assert response.status_code == 400, (path, query)
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_a_moment_at_the_edge_of_the_calendar_in_the_state_replay_answers_400(world, at):
+    response = _client(world.auditor).get(f"/audit/plans/{world.plan.pk}/as-of/", {"at": at})
+    assert response.status_code == 400 and "1900" in response.content.decode()

@@ -67,7 +67,7 @@ def test_the_screen_says_why_a_self_hand_over_is_refused():
     client.force_login(world.submitter)
     answer = client.post(reverse("approvals:assignment_hand_over", args=[world.assignment.pk]),
                          {"to": world.submitter.username})
-    assert answer.status_code == 400
+    assert answer.status_code == 400 and "不能转交给自己" in answer.content.decode()
     assert not AuditEvent.objects.filter(action="assignment.handed_over").exists()
 
 
@@ -113,3 +113,17 @@ def test_a_checkpoint_costs_the_same_few_queries_whatever_the_trail_holds(tmp_pa
     with CaptureQueriesContext(connection) as large:
         write_checkpoint(tmp_path / "points.jsonl")
     assert len(small) == len(large) <= 8
+
+
+def test_beat_writes_a_checkpoint_every_five_minutes_through_the_task(settings, tmp_path):
+    from workflows.tasks import audit_checkpoint
+
+    entry = settings.CELERY_BEAT_SCHEDULE["audit-checkpoint"]
+    assert entry["task"] == audit_checkpoint.name and entry["schedule"] == 5 * 60
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "points.jsonl"
+    build_world()
+    line = audit_checkpoint()
+    assert line["seq"] == AuditEvent.objects.order_by("-seq").first().seq
+    assert AuditCheckpoint.objects.get().seq == line["seq"]
+    settings.AUDIT_CHECKPOINT_KEY = ""
+    assert audit_checkpoint() is None  # no key: skipped, said in the log

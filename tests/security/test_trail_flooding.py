@@ -25,6 +25,16 @@ from tests.world import build_world
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _frozen(monkeypatch):
+    """Every request of a test in one window: 5 s into the current one, whatever the clock says."""
+    from audit.services import _window_start
+
+    moment = _window_start(timezone.now()) + dt.timedelta(seconds=5)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    return moment
+
+
 def actions() -> list[str]:
     return list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
 
@@ -59,7 +69,7 @@ def test_csrf_less_anonymous_posts_write_the_per_address_share_then_one_summary(
     verify_ok()
 
 
-def test_failed_sign_ins_are_bounded_per_address_and_the_count_is_kept(settings):
+def test_failed_sign_ins_are_bounded_per_address_and_the_count_is_kept(settings, monkeypatch):
     settings.AUDIT_ANONYMOUS_EVENTS_PER_WINDOW = 20
     client = Client(REMOTE_ADDR="198.51.100.9")
     for n in range(200):
@@ -68,9 +78,16 @@ def test_failed_sign_ins_are_bounded_per_address_and_the_count_is_kept(settings)
     assert len(written) == 20
     window = AnonymousWindow.objects.get(ip="198.51.100.9")
     assert window.recorded == 20 and window.suppressed == 180
-    flush_anonymous_windows(now=later(settings))
+    moment = later(settings)
+    monkeypatch.setattr(timezone, "now", lambda: moment)  # the next window: another request flushes
+    Client(REMOTE_ADDR="192.0.2.200", HTTP_USER_AGENT="attacker-ua").post(
+        reverse("login"), {"username": "x", "password": "y"})
     details = json.loads(AuditEvent.objects.get(action="access.anonymous_summary").details)
     assert sum(details["actions"].values()) == 180 and details["samples"][0]["path"] == "/login/"
+    # Who was targeted survives the merge: each name tried, with its count.
+    assert details["targets"] == {f"guess{n}": sum(1 for m in range(20, 200) if m % 7 == n) for n in range(7)}
+    summary = AuditEvent.objects.get(action="access.anonymous_summary")
+    assert summary.request_id == "" and summary.user_agent == ""  # not the request that flushed it
     verify_ok()
 
 
@@ -95,9 +112,10 @@ def test_many_addresses_together_are_bounded_by_the_overall_limit(settings):
 def test_a_signed_in_persons_refusals_are_each_recorded(settings):
     settings.AUDIT_ANONYMOUS_EVENTS_PER_WINDOW = 2
     world = build_world()
-    client = client_for(world.other_submitter)
+    client = client_for(world.reviewer)  # sees the assignment, may not start it
     for _ in range(6):
-        assert client.post(reverse("approvals:assignment_start", args=[world.assignment.pk])).status_code in (403, 404)
+        assert client.post(reverse("approvals:assignment_start", args=[world.assignment.pk])).status_code == 403
+    assert actions().count("access.denied") == 6
     csrf = Client(enforce_csrf_checks=True)
     csrf.force_login(world.other_submitter)
     for _ in range(6):

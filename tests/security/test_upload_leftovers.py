@@ -41,7 +41,7 @@ def test_killing_a_worker_mid_upload_leaves_nothing_once_its_successor_starts(tm
         try:
             partial = _wait_for(lambda: [p for p in _partial_uploads(root) if p.stat().st_size > 1024 * 1024])
             assert partial, "the upload never reached the project's upload folder"
-            worker = int(partial[0].parent.name)
+            worker = int(partial[0].parent.name.rpartition("-")[2])
             os.kill(worker, signal.SIGKILL)
             assert _wait_for(lambda: not partial[0].parent.exists()), "the dead worker's upload is still there"
             assert not _partial_uploads(root)
@@ -54,8 +54,11 @@ def test_the_sweep_removes_what_dead_processes_left_and_keeps_live_uploads(setti
     settings.UPLOAD_TEMP_ROOT = tmp_path
     settings.UPLOAD_TEMP_MAX_AGE_SECONDS = 3600
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead = tmp_path / finished.stdout.strip()
+    dead = tmp_path / f"{uploads.HOST}-{finished.stdout.strip()}"
     dead.mkdir()
+    elsewhere = tmp_path / f"other-host-{finished.stdout.strip()}"  # another machine sharing the folder
+    elsewhere.mkdir()
+    (elsewhere / "tmpxyz.upload.pdf").write_bytes(b"w")
     (dead / "tmpabc.upload.pdf").write_bytes(b"x" * 1000)
     mine = uploads.process_dir()
     fresh = mine / "tmpdef.upload.pdf"
@@ -66,7 +69,7 @@ def test_the_sweep_removes_what_dead_processes_left_and_keeps_live_uploads(setti
     os.utime(stale, (old, old))
     removed = uploads.clean_upload_temp()
     assert sorted(removed) == sorted([f"{dead.name}/tmpabc.upload.pdf", f"{mine.name}/tmpold.upload.pdf"])
-    assert not dead.exists() and fresh.exists()
+    assert not dead.exists() and fresh.exists() and (elsewhere / "tmpxyz.upload.pdf").exists()
 
 
 @pytest.mark.django_db
@@ -74,11 +77,12 @@ def test_archive_sweep_cleans_the_upload_folder_too(settings, tmp_path):
     from django.core.management import call_command
 
     settings.UPLOAD_TEMP_ROOT = tmp_path
-    (tmp_path / "999999999").mkdir()
-    (tmp_path / "999999999" / "tmp.upload").write_bytes(b"x")
+    dead = tmp_path / f"{uploads.HOST}-999999999"
+    dead.mkdir()
+    (dead / "tmp.upload").write_bytes(b"x")
     from io import StringIO
 
     out = StringIO()
     call_command("archive_sweep", stdout=out)
     assert "清理中断上传遗留的文件 1 个" in out.getvalue()
-    assert not (tmp_path / "999999999").exists()
+    assert not dead.exists()

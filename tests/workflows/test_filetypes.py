@@ -302,3 +302,41 @@ def test_an_office_file_with_an_embedded_workbook_is_still_accepted():
             target.writestr(item, source.read(item))
         target.writestr("word/embeddings/Microsoft_Excel_Worksheet.xlsx", zip_bytes({"xl/workbook.xml": b"<w/>"}))
     assert check(out.getvalue(), "报告.docx").kind == "docx"
+
+
+def _bzip2_bomb() -> bytes:
+    """A zip with one bzip2 member of 100 MB of zeros whose headers claim 76 KB."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("zeros.bin", b"\x00" * (100 * 1024 * 1024))
+    return lying(out.getvalue(), 76 * 1024)
+
+
+def test_a_bzip2_or_lzma_member_is_refused_before_anything_is_inflated():
+    with pytest.raises(FileRejected, match="不支持的压缩方式"):
+        check(_bzip2_bomb(), "台账.zip")
+
+
+def test_the_plan_importer_refuses_a_bzip2_package_the_same_way():
+    from workflows.importers.office import read_docx
+    from workflows.importers.types import PlanParseError
+
+    with pytest.raises(PlanParseError):
+        read_docx(_bzip2_bomb())
+
+
+def test_a_zip_inside_a_zip_is_found_even_with_bytes_in_front_of_it():
+    with pytest.raises(FileRejected, match="解压后过大|压缩比异常"):
+        check(nest(b"X" * 16 + bomb(300 * 1024 * 1024)), "材料.zip")
+    deep = zip_bytes({"a.txt": b"hello"})
+    for _ in range(4):
+        deep = nest(b"J" + deep)
+    with pytest.raises(FileRejected, match="嵌套层数过多"):
+        check(deep, "材料.zip")
+
+
+def test_other_compressed_formats_inside_a_zip_are_refused():
+    import gzip
+
+    with pytest.raises(FileRejected, match="其他压缩格式"):
+        check(zip_bytes({"日志.gz": gzip.compress(b"x" * 1000)}), "材料.zip")

@@ -17,6 +17,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..filetypes import FileRejected, check_zip_contents
 from .types import Block, Paragraph, PlanParseError, TableRow
 
 __all__ = ["read_docx", "read_xlsx", "sniff_office_format"]
@@ -128,15 +129,14 @@ def _check_package(data: bytes, *, expected: str, corrupt_message: str) -> None:
     """Refuse legacy, corrupt, oversized or wrong-kind packages before a library parses them."""
     if data.startswith(OLE_MAGIC):
         raise PlanParseError(LEGACY_OFFICE)
+    # The uploads' own check: every member really inflated and counted, nested zips examined,
+    # only stored and deflated members (zipfile inflates bzip2 and lzma reads without a bound).
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            members = archive.infolist()
-    except Exception as exc:  # BadZipFile, OSError, EOFError, ValueError...
-        raise PlanParseError(corrupt_message) from exc
-    # Declared sizes are trustworthy here: zipfile stops inflating a member at its file_size.
-    if sum(member.file_size for member in members) > MAX_UNCOMPRESSED_BYTES:
-        raise PlanParseError(TOO_LARGE)
-    if _kind_from_members({member.filename for member in members}) != expected:
+        names = check_zip_contents(BytesIO(data), max_total_bytes=MAX_UNCOMPRESSED_BYTES)
+    except FileRejected as exc:
+        raise PlanParseError(TOO_LARGE if "过大" in exc.message or "压缩比" in exc.message
+                             else corrupt_message) from exc
+    if _kind_from_members(names) != expected:
         raise PlanParseError(corrupt_message)
 
 

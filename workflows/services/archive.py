@@ -64,8 +64,10 @@ def archive_request(*, assignment: Assignment, submission: Submission) -> Archiv
     return archive
 
 
-def schedule(assignment_id: int) -> None:
-    """Hand the job to Celery when a broker is configured, else run it now (after commit)."""
+def schedule(assignment_id: int, *, in_background: bool = True) -> None:
+    """Hand the job to Celery when a broker is configured; else run it in a background thread
+    (after the acceptance commits, so the request answers at once) or, with ``in_background``
+    False (the sweep, a command that must not exit under a running job), now."""
     if settings.CELERY_BROKER_URL:
         from ..tasks import archive_assignment
 
@@ -74,7 +76,7 @@ def schedule(assignment_id: int) -> None:
         except Exception:  # the broker is down: the row stays pending and the sweep re-sends it
             logger.exception("archive %s: could not queue the job; archive_sweep will retry", assignment_id)
         return
-    if getattr(settings, "ARCHIVE_IN_BACKGROUND", True):
+    if in_background and getattr(settings, "ARCHIVE_IN_BACKGROUND", True):
         threading.Thread(target=_build_in_background, args=(assignment_id,), daemon=True,
                          name=f"archive-{assignment_id}").start()
         return
@@ -283,14 +285,17 @@ def verify_archives() -> tuple[int, list[ArchiveProblem]]:
 
 
 def _retry_due(archive: Archive, now) -> bool:
-    """A failed render is tried again soon: ARCHIVE_RETRY_SECONDS after its first attempt, doubling
-    after each one (never longer than the stale period), until ARCHIVE_MAX_ATTEMPTS."""
-    if archive.attempts >= settings.ARCHIVE_MAX_ATTEMPTS:
-        return False
+    """When the sweep runs a failed render again: ARCHIVE_RETRY_SECONDS after the first attempt,
+    doubling after each one up to the stale period, and then every stale period, never giving up.
+
+    With a broker, Celery's own retries come first (up to ARCHIVE_MAX_ATTEMPTS, within minutes);
+    the sweep then waits the stale period, so it does not queue a render Celery is about to retry.
+    """
     if archive.last_attempt_at is None:
         return True
-    wait = min(settings.ARCHIVE_RETRY_SECONDS * 2 ** max(archive.attempts - 1, 0),
-               settings.ARCHIVE_STALE_PENDING_SECONDS)
+    stale = settings.ARCHIVE_STALE_PENDING_SECONDS
+    backoff = settings.ARCHIVE_RETRY_SECONDS * 2 ** min(max(archive.attempts - 1, 0), 30)
+    wait = stale if settings.CELERY_BROKER_URL else min(backoff, stale)
     return archive.last_attempt_at <= now - timezone.timedelta(seconds=wait)
 
 
@@ -307,5 +312,5 @@ def archive_sweep(*, now=None) -> dict:
     lost += [a.assignment_id for a in Archive.objects.filter(status=ArchiveStatus.FAILED).order_by("id")
              if _retry_due(a, now)]
     for assignment_id in lost:
-        schedule(assignment_id)
+        schedule(assignment_id, in_background=False)
     return {"removed_files": removed, "rescheduled": lost, "removed_uploads": clean_upload_temp()}

@@ -122,36 +122,52 @@ def _spool(upload, limit: int):
         raise
 
 
+def _may_take(actor, assignment: Assignment, size: int | None = None) -> Decision:
+    """Refuse (404/403/409, then 413) what this upload may not add to the assignment now."""
+    decision = decide(actor, assignment, "upload_evidence")
+    raise_for(decision)
+    _refuse_too_many_files(assignment)
+    limit = max_round_bytes()
+    if size is not None and round_bytes(assignment) + size > limit:
+        message = _("本轮佐证材料合计不能超过 %(limit)s") % {"limit": _megabytes(limit)}
+        raise TooLarge(_("文件过大：%(message)s") % {"message": message}, fields={"file": [message]})
+    return decision
+
+
 def evidence_upload(*, actor, assignment_id: int, upload) -> Evidence:
     """Store an evidence file for an assignment, or nothing at all.
 
     Refusals, in this order: 404 (absent or not visible), 403 (not the responsible unit),
     409 (not 已交办/办理中), 413 (the round's files too many, or the file or the round too
-    large), 400 (a name or content
-    we do not accept). A refused or failed upload leaves no row, no stored file and no
-    event; the temporary copy is always removed.
+    large), 400 (a name or content we do not accept). A refused or failed upload leaves no row,
+    no stored file and no event; the temporary copy is always removed.
+
+    The copy and the content check (which inflates every member of a zip) run before the
+    transaction, after a first check of the rights and limits without a lock: they can take
+    seconds, and the assignment's row lock (on SQLite the database's write lock) is held only
+    for the second check, the store and the record.
     """
     stored_name = None
     spooled = None
     storage = Evidence._meta.get_field("file").storage
     try:
+        assignment = (Assignment.objects.select_related("task__plan", "unit", "round")
+                      .filter(pk=assignment_id).first())
+        if assignment is None:
+            raise NotFound(_("承办件不存在"))
+        _may_take(actor, assignment)
+        spooled, size, sha256, head = _spool(upload, max_file_bytes())
+        _may_take(actor, assignment, size)
+        try:
+            name = filetypes.clean_name(getattr(upload, "name", "") or "")
+            kind = filetypes.sniff(head, name, read_more=lambda: spooled)
+        except filetypes.FileRejected as exc:
+            raise Invalid(exc.message, fields={"file": [exc.message]}) from None
         # Durable: the file store is not transactional, so this must be the outermost
         # transaction; otherwise an outer rollback would leave the stored file behind.
         with transaction.atomic(durable=True):
             assignment = _locked(assignment_id)
-            decision = decide(actor, assignment, "upload_evidence")
-            raise_for(decision)
-            _refuse_too_many_files(assignment)
-            spooled, size, sha256, head = _spool(upload, max_file_bytes())
-            limit = max_round_bytes()
-            if round_bytes(assignment) + size > limit:
-                message = _("本轮佐证材料合计不能超过 %(limit)s") % {"limit": _megabytes(limit)}
-                raise TooLarge(_("文件过大：%(message)s") % {"message": message}, fields={"file": [message]})
-            try:
-                name = filetypes.clean_name(getattr(upload, "name", "") or "")
-                kind = filetypes.sniff(head, name, read_more=lambda: spooled)
-            except filetypes.FileRejected as exc:
-                raise Invalid(exc.message, fields={"file": [exc.message]}) from None
+            decision = _may_take(actor, assignment, size)  # again, under the lock: another upload may have won
             evidence = Evidence(
                 assignment=assignment, storage_token=secrets.token_hex(8), original_name=name,
                 content_type=kind.content_type, kind=kind.kind, size=size, sha256=sha256, uploaded_by=actor,
