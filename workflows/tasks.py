@@ -1,6 +1,12 @@
 """Background jobs (Celery). Each is idempotent: running it twice does the work once."""
+import logging
+
 from celery import shared_task
 from django.conf import settings
+
+from audit.services import write_checkpoint
+
+logger = logging.getLogger(__name__)
 
 _RENDER_LIMIT = getattr(settings, "ARCHIVE_RENDER_TIMEOUT_SECONDS", 0) or None
 
@@ -41,11 +47,7 @@ def send_reminders() -> dict:
 def audit_checkpoint() -> dict | None:
     """Pin the audit chain's head outside the database (beat "audit-checkpoint", every five minutes):
     the window in which a direct edit of the database goes unnoticed is the time between two."""
-    import logging
-
-    from audit.services import write_checkpoint
-
     if not settings.AUDIT_CHECKPOINT_KEY:
-        logging.getLogger(__name__).warning("audit checkpoint skipped: AUDIT_CHECKPOINT_KEY is not set")
+        logger.warning("audit checkpoint skipped: AUDIT_CHECKPOINT_KEY is not set")
         return None
     return write_checkpoint()
