@@ -295,7 +295,7 @@ def time_checkpoint() -> dict:
                           cwd=ROOT, env=env, capture_output=True)
     command = time.perf_counter() - started
     target.unlink(missing_ok=True)
-    return {"p50": percentile(times, 50), "p95": percentile(times, 95), "queries": len(queries),
+    return {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "queries": len(queries),
             "command_s": command, "exit": done.returncode}
 
 
