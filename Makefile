@@ -17,7 +17,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/plan_supervision
 RUN_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 TEST_PACKAGES := $(RUN_PACKAGES) poppler-utils chromium nginx-light
 
-.PHONY: run test test-sqlite test-postgres lint bench messages clean system-packages-run system-packages-test
+.PHONY: run test test-imports test-sqlite test-postgres lint bench messages clean system-packages-run system-packages-test
 
 # Install the Debian packages that are missing (as root, or through sudo); say which when neither works.
 define apt_install
@@ -58,7 +58,13 @@ run: system-packages-run $(VENV)/.installed-runtime
 	@echo "服务地址：http://127.0.0.1:8000/  （Ctrl+C 停止）"
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: test-sqlite test-postgres
+test: test-imports test-sqlite test-postgres
+
+# The one direction (approvals -> workflows -> audit) and the contracts in pyproject.toml; then what
+# import-linter does not see: circles between modules, cross-app imports hidden inside functions.
+test-imports: $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) scripts/check_imports.py
 
 test-sqlite: system-packages-test $(VENV)/.installed-dev
 	mkdir -p var

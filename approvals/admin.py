@@ -4,9 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from audit.admin import AuditedAdminMixin
-
-from . import services
-from .models import Membership
+from workflows.models import Membership
+from workflows.services import memberships as services
 
 User = get_user_model()
 

@@ -1,6 +1,6 @@
 import time
 
-from .policies import can_import_plans, can_read_audit
+from workflows.access.policies import can_import_plans, can_read_audit
 
 # What the menu shows is remembered in the session for a minute: it spares every page the three
 # permission and role queries. It only decides which links appear; each page and service asks

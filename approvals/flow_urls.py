@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import flow_views
+from approvals.views import flow as flow_views
 
 app_name = "flow"
 

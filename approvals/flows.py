@@ -1,9 +1,10 @@
 """The people side of the assignment workflow: one viewflow process per assignment.
 
 ``Assignment.state`` (the django-fsm field) is the single business state. The process only
-follows it: the services call the hooks below right after each transition, and each hook
-completes the open human task as the acting person so that viewflow creates the next one.
-Nobody is ever allowed or refused by viewflow: ``approvals.policies.decide`` decides, and
+follows it: the services send ``workflows.signals`` right after each transition, ``approvals.apps``
+connects them to the two receivers below, and each completes the open human task as the acting
+person so that viewflow creates the next one.
+Nobody is ever allowed or refused by viewflow: ``workflows.access.policies.decide`` decides, and
 the inbox and queue come from our own permission tables (viewflow 2.4's queue reads only
 guardian's generic ones).
 
@@ -18,6 +19,7 @@ from collections.abc import Iterable, Sequence
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
@@ -26,6 +28,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
+from workflows.access.policies import ACTION_LABELS, decide
 from workflows.models import Assignment, AssignmentGroupObjectPermission, AssignmentState
 
 logger = logging.getLogger(__name__)
@@ -63,22 +66,18 @@ def _assignment_of(process) -> Assignment:
 
 
 def _task_view(request, **kwargs):
-    # viewflow wants a view per human step; ours only leads to the assignment page.
-    from .flow_views import task_redirect
-
-    return task_redirect(request, **kwargs)
+    # viewflow wants a view per human step; ours only leads to the assignment page (flow:task).
+    return redirect("flow:task", task_pk=kwargs["task_pk"])
 
 
 class PolicyView(flow.View):
-    """A human step whose "who may act" is ``approvals.policies.decide``, not viewflow's check.
+    """A human step whose "who may act" is ``workflows.access.policies.decide``, not viewflow's check.
 
     viewflow's own ``can_assign``/``can_execute`` consult guardian's generic tables and the task
     owner; ours are direct foreign-key tables, and the services are the only way to act.
     """
 
     def _allowed(self, user, task) -> bool:
-        from .policies import decide
-
         if user is None or not user.is_authenticated:
             return False
         assignment = task.process.artifact
@@ -180,15 +179,16 @@ def _human_task(process: Process, assignment: Assignment, node, now, ctype) -> T
                 owner_permission_content_type=ctype, owner_permission_obj_pk=str(assignment.pk))
 
 
-def on_assignments_created(assignments: Sequence[Assignment]) -> None:
-    """Dispatch hook: give every new assignment its process, in the dispatching transaction."""
+def on_assignments_opened(sender, *, assignments: Sequence[Assignment], **kwargs) -> None:
+    """Receiver of ``assignments_opened``: give every new assignment its process, in the
+    dispatching transaction."""
     start_processes(assignments, [NODE_OF_STATE[a.state] or "work" for a in assignments])
 
 
 # --- following the services --------------------------------------------------------------
 
-def on_assignment_transition(assignment: Assignment, action: str, actor) -> None:
-    """Transition hook: move the process to where the FSM now is, as ``actor``.
+def on_assignment_transitioned(sender, *, assignment: Assignment, action: str, actor, **kwargs) -> None:
+    """Receiver of ``assignment_transitioned``: move the process to where the FSM now is, as ``actor``.
 
     ``start`` takes the work step (assigned to and started by the actor); every other action
     completes its step as the actor, and viewflow creates the next one.
@@ -260,22 +260,12 @@ def _resync(assignment: Assignment, stray: list[Task], node: str) -> Task:
     return open_tasks_of(assignment)[0]
 
 
-def register_hooks() -> None:
-    """Attach the flow to the services' hooks, once."""
-    from workflows.services import assignments, dispatch
-
-    if on_assignments_created not in dispatch.after_create:
-        dispatch.after_create.append(on_assignments_created)
-    if on_assignment_transition not in assignments.after_transition:
-        assignments.after_transition.append(on_assignment_transition)
-
-
 # --- reads: our inbox, queue and history --------------------------------------------------
 
 def open_tasks_for(user) -> QuerySet[Task]:
     """Open human tasks waiting on a right that the user's unit-role groups hold.
 
-    The same question ``approvals.selectors.assignments_awaiting`` answers, asked of the tasks:
+    The same question ``workflows.selectors.inbox.assignments_awaiting`` answers, asked of the tasks:
     each task's ``owner_permission`` names the right it waits for, checked against our direct
     foreign-key permission table (viewflow's own queue would read guardian's generic one).
     """
@@ -308,8 +298,6 @@ def attach_assignments(tasks: Sequence[Task]) -> list[Task]:
     """Give each task ``.assignment`` (with task, plan and unit) and Chinese labels, in one query."""
     ids = {t.process.artifact_object_id for t in tasks}
     found = Assignment.objects.select_related("task__plan", "unit", "round").in_bulk(ids)
-    from .policies import ACTION_LABELS
-
     for task in tasks:
         task.assignment = found.get(task.process.artifact_object_id)
         name = task.flow_task.name if task.flow_task else ""

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime as dt
 import uuid
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,25 @@ def outside_request():
         yield
     finally:
         _current.reset(token)
+
+
+_as_of: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("audit_as_of", default=None)
+
+
+def now() -> dt.datetime:
+    """When the event being written happens: now, or the time a data load replays (``as_of``)."""
+    return _as_of.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def as_of(when: dt.datetime):
+    """Write events as having happened at ``when``: for a command that builds a past (the load
+    generator), never in a request."""
+    token = _as_of.set(when)
+    try:
+        yield
+    finally:
+        _as_of.reset(token)
 
 
 class AuditContextMiddleware:

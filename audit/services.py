@@ -7,6 +7,7 @@ import hmac
 import json
 import os
 import unicodedata
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -88,7 +89,7 @@ def record_event(
     actor = actor if getattr(actor, "pk", None) else None
     event = AuditEvent(
         seq=head.seq + 1,
-        occurred_at=timezone.now(),
+        occurred_at=context.now(),
         actor=actor,
         actor_label=user_label(actor),
         unit=unit,
@@ -114,6 +115,44 @@ def record_event(
     event.save()
     AuditHead.objects.filter(pk=1).update(seq=event.seq, hash=event.hash)
     return event
+
+
+def record_events_bulk(rows: Iterable[tuple], *, write: Callable[[list[tuple]], None] | None = None,
+                       batch_size: int = 5000) -> int:
+    """Append events a data load replays, in the order given, inside the caller's transaction: each
+    hashed exactly as ``record_event`` hashes it, continuing the chain, and the head moved once.
+
+    Each row holds the ``CANONICAL_FIELDS`` values but ``seq`` and ``prev_hash``, in that order
+    (``occurred_at`` a datetime, ``details`` canonical JSON text). ``write`` stores one batch of full
+    rows (the ``CANONICAL_FIELDS`` values, then ``hash``); by default ``bulk_create``. Return how many.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise AuditOutsideTransaction("record_events_bulk must be called inside transaction.atomic()")
+    write = write or _bulk_create
+    head, _created = AuditHead.objects.select_for_update().get_or_create(
+        pk=1, defaults={"seq": 0, "hash": GENESIS_HASH})
+    seq, previous, batch, count = head.seq, head.hash, [], 0
+    action_at = CANONICAL_FIELDS.index("action") - 1  # the rows have no seq
+    for body in rows:
+        if body[action_at] not in ACTIONS:
+            raise UnknownAuditAction(f"unregistered audit action: {body[action_at]!r}")
+        seq += 1
+        values = (seq, *body, previous)
+        previous = event_hash(values)
+        batch.append((*values, previous))
+        count += 1
+        if len(batch) >= batch_size:
+            write(batch)
+            batch = []
+    if batch:
+        write(batch)
+    AuditHead.objects.filter(pk=1).update(seq=seq, hash=previous)
+    return count
+
+
+def _bulk_create(batch: list[tuple]) -> None:
+    names = [*CANONICAL_FIELDS, "hash"]
+    AuditEvent.objects.bulk_create([AuditEvent(**dict(zip(names, row, strict=True))) for row in batch])
 
 
 def record_refusal(*, action: str = "access.denied", actor=None, reason: str = "", **fields) -> AuditEvent:

@@ -34,6 +34,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -104,10 +105,14 @@ LARGE_NAMES = [
 NAMES = {"supervisor": "李建国", "submitter": "王晓燕", "other_submitter": "陈志强", "reviewer": "张丽华"}
 
 
+# The smallest files the content check accepts as what their names say (a PDF, a PNG).
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+               b"trailer<</Root 1 0 R>>\n%%EOF\n")
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + b"\x00" * 16
+
+
 def evidence_bytes(name: str, serial: int, rng: random.Random) -> bytes:
     """A file that passes the content check, unique by its tail (MINIMAL_PDF / PNG + bytes)."""
-    from tests.workflows.test_filetypes import MINIMAL_PDF, PNG
-
     tail = f"bench-evidence-{serial:04d}\n".encode()
     if name.endswith(".png"):
         return PNG + b"\x00" * rng.randrange(0, 200_000) + tail
@@ -142,10 +147,30 @@ def fresh_state() -> None:
     call_command("migrate", verbosity=0)
 
 
+def demo_world() -> SimpleNamespace:
+    """The demo (load_demo: the reference plan, dispatched, an account per unit role) and the people
+    of task 1 the bench acts as: 市财政局 (typical report) and 市民政局 (large) submit, 市编办 reviews,
+    市政府法制办 supervises."""
+    from workflows.models import Assignment, Membership, Plan
+
+    call_command("load_demo", password="bench-pass-2026", json=True, stdout=io.StringIO())
+
+    def holder(unit: str, role: str):
+        return Membership.objects.get(unit__short_name=unit, role=role, user__username__startswith="u",
+                                      user__username__endswith=role).user
+
+    plan = Plan.objects.get()
+    return SimpleNamespace(
+        plan=plan, supervisor=holder("市政府法制办", "supervisor"), submitter=holder("市财政局", "submitter"),
+        other_submitter=holder("市民政局", "submitter"), reviewer=holder("市编办", "reviewer"),
+        assignment=Assignment.objects.get(round__plan=plan, task__number=1, unit__short_name="市财政局"))
+
+
 def walk(world, assignment, submitter, files: list[list[str]], rng: random.Random, serial: list[int]) -> None:
     """Start, then per round upload its files and submit; return between rounds as RETURNS says;
     approve and accept the last round. The archive job is held back (see build_data)."""
-    from tests.workflows.test_evidence import raw_upload
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from workflows.services import assignments as flow
     from workflows.services import evidence as ev
 
@@ -155,7 +180,7 @@ def walk(world, assignment, submitter, files: list[list[str]], rng: random.Rando
         for name in names:
             serial[0] += 1
             ev.evidence_upload(actor=submitter, assignment_id=pk,
-                               upload=raw_upload(evidence_bytes(name, serial[0], rng), name))
+                               upload=SimpleUploadedFile(name, evidence_bytes(name, serial[0], rng)))
         flow.assignment_submit(actor=submitter, assignment_id=pk,
                                report=REPORT + "".join(SUPPLEMENTS[:number - 1]))
         if number == len(files):
@@ -183,13 +208,12 @@ def large_files(total: int, rounds: int) -> list[list[str]]:
 def build_data(large_total: int) -> dict:
     """Two accepted assignments of task 1: 市财政局 (typical) and 市民政局 (large)."""
     from audit.models import AuditEvent
-    from tests.world import build_world
     from workflows.archive.report import NOT_IN_TIMELINE
     from workflows.models import Archive, Assignment, Evidence, Submission
     from workflows.services import archive as archive_service
 
     started = time.perf_counter()
-    world = build_world()  # the reference plan, task 1 dispatched, one person per role
+    world = demo_world()
     for attr, full in NAMES.items():
         user = getattr(world, attr)
         user.first_name = full

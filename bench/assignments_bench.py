@@ -49,8 +49,8 @@ def fresh_database() -> None:
 
 
 def people():
-    from approvals.services import membership_grant
     from workflows.models import Unit
+    from workflows.services.memberships import membership_grant
 
     def person(name, unit, role):
         user = get_user_model().objects.create_user(name, password="bench-pass")
@@ -108,7 +108,8 @@ def build(size: int) -> dict:
 
 
 def run(size: int) -> dict:
-    from approvals.selectors import assignments_awaiting, assignments_visible_to
+    from workflows.access.scopes import assignments_visible_to
+    from workflows.selectors.inbox import assignments_awaiting
 
     fresh_database()
     world = build(size)

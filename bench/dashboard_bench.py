@@ -53,7 +53,6 @@ def fresh_database() -> None:
 
 def build(task_count: int, unit_count: int) -> dict:
     """The reference plan grown to ``task_count`` tasks, and one round of task × ``unit_count`` units."""
-    from approvals.services import membership_grant
     from workflows.models import (
         Assignment,
         EscalationNotice,
@@ -64,6 +63,7 @@ def build(task_count: int, unit_count: int) -> dict:
         Unit,
     )
     from workflows.services import plan_import
+    from workflows.services.memberships import membership_grant
 
     started = time.perf_counter()
     legal = Unit.objects.get(short_name="市政府法制办")

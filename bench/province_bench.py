@@ -150,7 +150,7 @@ def generate(size: int) -> dict:
 # ----- pages in process ----------------------------------------------------------------------------
 
 def people() -> dict:
-    from approvals.models import Membership
+    from workflows.models import Membership
 
     def first(role, **where):
         found = (Membership.objects.filter(role=role, user__username__startswith="load-", **where)
@@ -178,8 +178,8 @@ def richest_assignment(user) -> int | None:
     """The visible assignment with the longest history: the heaviest assignment page."""
     from django.db.models import Count
 
-    from approvals.selectors import assignments_visible_to
     from audit.models import AuditEvent
+    from workflows.access.scopes import assignments_visible_to
 
     ids = assignments_visible_to(user).order_by("id").values_list("id", flat=True)[:2000]
     best = (AuditEvent.objects.filter(assignment_id__in=list(ids)).values("assignment_id")
@@ -188,7 +188,8 @@ def richest_assignment(user) -> int | None:
 
 
 def pages(users: dict, plan_id: int) -> dict:
-    from approvals.selectors import assignments_awaiting, assignments_visible_to
+    from workflows.access.scopes import assignments_visible_to
+    from workflows.selectors.inbox import assignments_awaiting
 
     figures = {}
     for label, (user, _unit) in users.items():
@@ -385,8 +386,7 @@ def _transition_worker(assignments: list[tuple[int, int]], seconds: float, queue
 
 
 def transitions(worker_counts: list[int], seconds: float) -> dict:
-    from approvals.models import Membership
-    from workflows.models import Assignment
+    from workflows.models import Assignment, Membership
 
     submitter_of = {}
     for unit_id, user_id in (Membership.objects.filter(role="submitter", user__username__startswith="load-")

@@ -356,7 +356,7 @@ def test_an_unexpected_error_shows_the_plain_500_page_without_a_traceback(world,
     settings.DEBUG = False
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
     if where == "screen":
-        monkeypatch.setattr("approvals.views.inbox_counts", _boom)
+        monkeypatch.setattr("approvals.views.lists.inbox_counts", _boom)
         client, url = Client(raise_request_exception=False), reverse("approvals:inbox")
         client.force_login(world.submitter)
     else:
@@ -388,7 +388,7 @@ def test_the_404_403_and_400_pages_are_the_plain_chinese_ones(world, settings):
     client.force_login(world.submitter)
 
     missing = client.get("/no/such/page/")
-    refused = client.get(reverse("workflows:plan_import"))  # a submitter may not import plans
+    refused = client.get(reverse("plans:plan_import"))  # a submitter may not import plans
     bad_host = Client().get("/", HTTP_HOST="attacker.example")
 
     for answer, status, text in ((missing, 404, "找不到页面"), (refused, 403, "无权访问"), (bad_host, 400, "请求有误")):

@@ -3,11 +3,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
-from approvals.services import membership_grant
 from tests.conftest import REFERENCE_PLAN
 from workflows.models import Assignment, Plan, Unit
 from workflows.services import plan_import
 from workflows.services.dispatch import plan_dispatch
+from workflows.services.memberships import membership_grant
 
 
 @dataclass

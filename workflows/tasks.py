@@ -6,6 +6,10 @@ from django.conf import settings
 
 from audit.services import write_checkpoint
 
+from .services.archive import ARCHIVE_TASK, archive_build
+from .services.archive import archive_sweep as sweep
+from .services.reminders import reminders_daily
+
 logger = logging.getLogger(__name__)
 
 _RENDER_LIMIT = getattr(settings, "ARCHIVE_RENDER_TIMEOUT_SECONDS", 0) or None
@@ -16,30 +20,24 @@ _RENDER_LIMIT = getattr(settings, "ARCHIVE_RENDER_TIMEOUT_SECONDS", 0) or None
 # Celery then acknowledges the message: the row stays pending and archive_sweep runs it again after
 # ARCHIVE_STALE_PENDING_SECONDS. In a pool process the render has no child of its own (a daemonic
 # process may not start one), so its memory is bounded by the worker's --max-memory-per-child.
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,),
+@shared_task(name=ARCHIVE_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(Exception,),
              retry_backoff=5, retry_backoff_max=600, retry_jitter=True,
              max_retries=getattr(settings, "ARCHIVE_MAX_ATTEMPTS", 5),
              soft_time_limit=_RENDER_LIMIT, time_limit=_RENDER_LIMIT and _RENDER_LIMIT + 30)
 def archive_assignment(self, assignment_id: int) -> str:
     """Render, sign and store the archive of an accepted assignment (once)."""
-    from workflows.services.archive import archive_build
-
     archive = archive_build(assignment_id)
     return archive.status if archive else "none"
 
 
 @shared_task(acks_late=True)
 def archive_sweep() -> dict:
-    from workflows.services.archive import archive_sweep as sweep
-
     return sweep()
 
 
 @shared_task(acks_late=True)
 def send_reminders() -> dict:
     """The daily 催办 digests and 督办 ladder (beat "send-reminders"); a second run the same day sends nothing new."""
-    from workflows.services.reminders import reminders_daily
-
     return reminders_daily().as_dict()
 
 

@@ -14,15 +14,15 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.policies import decide_transfer_decision
-from approvals.selectors import transfer_requests_visible_to
-from workflows.models import Delegation, TransferKind, TransferStatus
+from approvals.api import serializers as s
+from approvals.api.views import WriteView, refusals, require_visible
+from workflows.access.policies import decide_transfer_decision
+from workflows.access.scopes import transfer_requests_visible_to
+from workflows.models import Delegation, TransferKind, TransferStatus, Unit
 from workflows.services import delegation as delegation_services
+from workflows.services import revisions
 from workflows.services import transfers as transfer_services
 from workflows.services.errors import NotFound
-
-from . import serializers as s
-from .views import WriteView, refusals, require_visible
 
 TAGS = [_l("调整与代理")]
 
@@ -171,7 +171,7 @@ class HandOverInputSerializer(serializers.Serializer):
                responses={200: s.AssignmentDetailSerializer, **refusals(400, 401, 403, 404, 409, 415)})
 class AssignmentHandOverView(WriteView):
     def post(self, request, pk: int):
-        from .views import visible_assignment
+        from approvals.api.views import visible_assignment
 
         require_visible(request, pk)
         given = HandOverInputSerializer(data=request.data)
@@ -221,8 +221,6 @@ class DelegationListView(WriteView):
     @extend_schema(tags=TAGS, summary=_l("设定代理人"), request=DelegationInputSerializer,
                    responses={201: DelegationSerializer, **refusals(400, 401, 403, 415)})
     def post(self, request):
-        from workflows.models import Unit
-
         given = DelegationInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
@@ -290,8 +288,6 @@ class PlanReviseView(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     def post(self, request, pk: int):
-        from workflows.services import revisions
-
         given = RevisionInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         upload = given.validated_data["file"]

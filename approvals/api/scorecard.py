@@ -9,11 +9,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.scorecard_views import chosen_round, supervised_plan
+from approvals.api.views import refusals
+from approvals.views.scorecard import chosen_round, supervised_plan
 from workflows.services.errors import NotFound
 from workflows.supervision import scorecard as scoring
-
-from .views import refusals
 
 
 class UnitScoreSerializer(serializers.Serializer):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from approvals.policies import ASSIGNMENT_ACTIONS
+from workflows.access.policies import ASSIGNMENT_ACTIONS
 from workflows.ids import MAX_ID
 from workflows.lights import DONE, LIGHTS, light_of
 from workflows.models import (

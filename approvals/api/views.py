@@ -17,16 +17,16 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.policies import available_actions, can_view_plans, sees_all_assignments
-from approvals.selectors import assignments_visible_to
+from approvals.api import serializers as s
+from workflows.access.policies import available_actions, can_view_plans, sees_all_assignments
+from workflows.access.scopes import assignments_visible_to
 from workflows.lights import light_q, with_light
 from workflows.models import Plan, Submission, Task
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
 from workflows.services.archive import archive_response
 from workflows.services.errors import ActionError, NotFound
-
-from . import serializers as s
+from workflows.services.evidence import evidence_upload
 
 REFUSALS = {status: OpenApiResponse(s.ErrorSerializer, description=text) for status, text in {
     400: _l("字段有误（errors 列出各字段）"), 401: _l("未登录或令牌无效"), 403: _l("可见但无权操作"),
@@ -234,9 +234,6 @@ class EvidenceUploadView(APIView):
         require_visible(request, pk)
         given = s.EvidenceUploadSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        # Imported here: the evidence service is its own module and the API loads without it.
-        from workflows.services.evidence import evidence_upload
-
         evidence = evidence_upload(actor=request.user, assignment_id=pk, upload=given.validated_data["file"])
         return Response(s.EvidenceSerializer(evidence).data, status=201)
 

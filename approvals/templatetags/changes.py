@@ -6,21 +6,20 @@ import json
 from django import template
 from django.utils.translation import gettext as _
 
-from approvals.change_forms import (
+from approvals.forms.changes import (
     HandOverForm,
     TransferApproveForm,
     TransferRejectForm,
     TransferRequestForm,
 )
-from approvals.models import Membership
-from approvals.policies import (
+from workflows.access.policies import (
     assignment_permissions,
     decide_hand_over,
     decide_transfer_decision,
     decide_transfer_request,
 )
-from approvals.selectors import assignments_visible_to
-from workflows.models import Assignment, TaskChange
+from workflows.access.scopes import assignments_visible_to
+from workflows.models import Assignment, Membership, TaskChange
 from workflows.models.changes import CHANGE_FIELD_LABELS
 
 register = template.Library()

@@ -83,7 +83,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
-CSRF_FAILURE_VIEW = "audit.views.csrf_failure"
+CSRF_FAILURE_VIEW = "approvals.views.audit.csrf_failure"
 
 TEMPLATES = [
     {
@@ -155,12 +155,12 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
 # Repeated wrong passwords lock the name out (from that address) for a while; the audit trail
-# records every refused attempt (approvals.services.sign_in_failed).
+# records every refused attempt (approvals.sessions.sign_in_failed).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "approvals.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "approvals.views.sign_in.locked_out"
 AXES_VERBOSE = False
 # Sessions end after this much inactivity, and in any case this long after signing in.
 SESSION_IDLE_TIMEOUT = dt.timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))

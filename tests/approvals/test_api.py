@@ -11,12 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from approvals.services import membership_grant
 from audit.models import AuditEvent
 from tests.factories import UserFactory
 from workflows.models import Assignment, Evidence, Unit
 from workflows.services import plan_import
 from workflows.services.dispatch import plan_dispatch, task_select_units
+from workflows.services.memberships import membership_grant
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from approvals.models import Membership
 from audit.models import AuditEvent
-from workflows.models import Assignment, Plan, TaskParty, Unit
+from workflows.models import Assignment, Membership, Plan, TaskParty, Unit
 
 pytestmark = pytest.mark.django_db
 

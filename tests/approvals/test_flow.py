@@ -11,7 +11,6 @@ from django.urls import reverse
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
-from approvals.flow_views import assignment_url
 from approvals.flows import (
     NODE_OF_STATE,
     AssignmentFlow,
@@ -20,11 +19,11 @@ from approvals.flows import (
     open_tasks_for,
     processes_of,
 )
-from approvals.selectors import assignments_awaiting
-from approvals.services import membership_grant
+from approvals.views.flow import assignment_url
 from tests.factories import UnitFactory, UserFactory
 from workflows.models import Assignment, Plan, Section, TaskParty, Unit
 from workflows.models import Task as PlanTask
+from workflows.selectors.inbox import assignments_awaiting
 from workflows.services import errors
 from workflows.services.assignments import (
     assignment_accept,
@@ -34,6 +33,7 @@ from workflows.services.assignments import (
     assignment_submit,
 )
 from workflows.services.dispatch import plan_dispatch
+from workflows.services.memberships import membership_grant
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.selectors import assignments_awaiting
 from tests.world import build_world
 from workflows.lights import light_for_due
+from workflows.selectors.inbox import assignments_awaiting
 from workflows.services.dispatch import plan_dispatch
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ PAGE = 7  # a small page, so the dispatched plan fills several
 
 @pytest.fixture
 def world(monkeypatch):
-    monkeypatch.setattr("approvals.views.PAGE_SIZE", PAGE)
+    monkeypatch.setattr("approvals.views.lists.PAGE_SIZE", PAGE)
     world = build_world()
     plan_dispatch(actor=world.supervisor, plan_id=world.plan.pk)
     return world

@@ -5,9 +5,9 @@ from django.test import Client
 from django.urls import reverse
 
 from approvals import context_processors
-from approvals.models import Membership
-from approvals.services import membership_revoke
 from tests.world import person
+from workflows.models import Membership
+from workflows.services.memberships import membership_revoke
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from approvals.middleware import SEEN_AT, SIGNED_IN_AT
+from approvals.sessions import SEEN_AT, SIGNED_IN_AT
 from audit.models import AuditEvent
 from tests.factories import UserFactory
 

@@ -11,9 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from approvals.policies import available_actions, decide_hand_over, decide_transfer_request
 from audit.models import AuditEvent
 from tests.world import build_world, person
+from workflows.access.policies import available_actions, decide_hand_over, decide_transfer_request
 from workflows.models import Assignment, Evidence, ReportingRound, Submission
 from workflows.services import assignments as services
 from workflows.services.dispatch import plan_dispatch
@@ -436,7 +436,7 @@ def test_a_bad_filter_answers_400_naming_the_field(world):
 
 def test_the_plan_page_shows_each_tasks_visible_assignments_in_constant_queries(world):
     client = Browser(world.submitter).client
-    url = reverse("workflows:plan_detail", args=[world.plan.pk])
+    url = reverse("plans:plan_detail", args=[world.plan.pk])
     few, html = count_queries(client, url)
     assert len(assignment_links(html)) == 1
     plan_dispatch(actor=world.supervisor, plan_id=world.plan.pk)
@@ -449,7 +449,7 @@ def test_the_plan_page_shows_each_tasks_visible_assignments_in_constant_queries(
 
 def test_the_supervisor_dispatches_from_the_plan_page_and_sees_the_problems(world):
     supervisor = Browser(world.supervisor)
-    page = supervisor.client.get(reverse("workflows:plan_detail", args=[world.plan.pk]))
+    page = supervisor.client.get(reverse("plans:plan_detail", args=[world.plan.pk]))
 
     response = supervisor.submit(page, "dispatch", key="data-supervisor-action")
 
@@ -462,7 +462,7 @@ def test_the_supervisor_dispatches_from_the_plan_page_and_sees_the_problems(worl
 
 def test_someone_who_does_not_supervise_the_plan_cannot_dispatch_it(world):
     reviewer = Browser(world.reviewer)
-    page = reviewer.client.get(reverse("workflows:plan_detail", args=[world.plan.pk]))
+    page = reviewer.client.get(reverse("plans:plan_detail", args=[world.plan.pk]))
     assert not any(f["attrs"].get("data-supervisor-action") for f in forms_on(page))
     before = Assignment.objects.count()
 
@@ -475,7 +475,7 @@ def test_someone_who_does_not_supervise_the_plan_cannot_dispatch_it(world):
 
 def test_a_lead_reviewer_selects_the_relevant_units_of_a_task(world):
     reviewer = Browser(world.reviewer)  # 市编办 leads task 15 (市政府各部门、有关区镇)
-    page = reviewer.client.get(reverse("workflows:plan_detail", args=[world.plan.pk]))
+    page = reviewer.client.get(reverse("plans:plan_detail", args=[world.plan.pk]))
     task15 = world.plan.tasks.get(number=15)
     form = form_for(page, action=reverse("approvals:task_select_units", args=[task15.pk]))
 
@@ -488,17 +488,17 @@ def test_a_lead_reviewer_selects_the_relevant_units_of_a_task(world):
 
 
 def test_only_lead_reviewers_of_the_task_are_offered_the_unit_choice(world):
-    page = Browser(world.submitter).client.get(reverse("workflows:plan_detail", args=[world.plan.pk]))
+    page = Browser(world.submitter).client.get(reverse("plans:plan_detail", args=[world.plan.pk]))
     assert not any(f["attrs"].get("data-lead-action") for f in forms_on(page))
     outsider = person("renshe", "市人社局", "reviewer")  # leads 7, 17, 20, 28, 29: not 15
-    page = Browser(outsider).client.get(reverse("workflows:plan_detail", args=[world.plan.pk]))
+    page = Browser(outsider).client.get(reverse("plans:plan_detail", args=[world.plan.pk]))
     offered = {f["attrs"]["action"] for f in forms_on(page) if f["attrs"].get("data-lead-action")}
     assert offered == {reverse("approvals:task_select_units", args=[world.plan.tasks.get(number=7).pk])}
 
 
 def test_the_supervisor_opens_a_new_round_from_the_plan_page(world):
     supervisor = Browser(world.supervisor)
-    page = supervisor.client.get(reverse("workflows:plan_detail", args=[world.plan.pk]))
+    page = supervisor.client.get(reverse("plans:plan_detail", args=[world.plan.pk]))
 
     response = supervisor.submit(page, "round_open", key="data-supervisor-action", name="2018年度")
 

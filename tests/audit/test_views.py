@@ -10,11 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals.models import Membership
 from audit import actions
 from audit.services import record_event
 from tests.factories import UserFactory
-from workflows.models import Unit
+from workflows.models import Membership, Unit
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import json
 import pytest
 from django.utils import timezone
 
-from approvals.policies import decide
 from audit.models import AuditEvent
 from tests.world import build_world, person
+from workflows.access.policies import decide
 from workflows.models import Assignment, Delegation
 from workflows.services import assignments as services
 from workflows.services.delegation import (

@@ -5,12 +5,12 @@ import pytest
 from django.core.management import call_command
 
 from approvals.flows import processes_of
-from approvals.policies import decide
 from audit.models import AuditEvent
 from tests.changes.revised import narrowed_16_plus_32, without_31
 from tests.conftest import REFERENCE_PLAN
 from tests.factories import PlanAdministratorFactory
 from tests.world import build_world
+from workflows.access.policies import decide
 from workflows.importers import parse_plan_file
 from workflows.importers.diff import diff_tasks, snapshots_of
 from workflows.models import Assignment, PlanRevision, Task, TaskChange

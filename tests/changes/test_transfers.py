@@ -6,11 +6,12 @@ import pytest
 from django.core.management import call_command
 
 from approvals.flows import open_tasks_of, processes_of
-from approvals.policies import decide, decide_transfer_request
-from approvals.selectors import assignments_awaiting, assignments_visible_to
 from audit.models import AuditEvent
 from tests.world import build_world, person
+from workflows.access.policies import decide, decide_transfer_request
+from workflows.access.scopes import assignments_visible_to
 from workflows.models import Assignment, TransferRequest
+from workflows.selectors.inbox import assignments_awaiting
 from workflows.services import assignments as services
 from workflows.services import transfers
 from workflows.services.errors import ActionError

@@ -3,10 +3,11 @@ import datetime as dt
 
 import pytest
 
-from approvals.selectors import assignments_awaiting, assignments_visible_to
 from audit.models import AuditEvent
 from tests.world import build_world, person
+from workflows.access.scopes import assignments_visible_to
 from workflows.models import Assignment, Unit
+from workflows.selectors.inbox import assignments_awaiting
 from workflows.services import dispatch
 from workflows.services.errors import ActionError
 
@@ -126,8 +127,8 @@ def test_the_inbox_holds_what_each_person_must_do(world):
 
 
 def test_revoking_a_role_withdraws_the_rights_it_gave(world):
-    from approvals.models import Membership
-    from approvals.services import membership_revoke
+    from workflows.models import Membership
+    from workflows.services.memberships import membership_revoke
 
     newcomer = person("newcomer", "市财政局", "submitter")
     assert assignments_visible_to(newcomer).exists()

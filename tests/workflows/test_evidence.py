@@ -9,7 +9,6 @@ from urllib.parse import unquote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from approvals.services import membership_grant
 from audit.models import AuditEvent
 from tests.factories import UserFactory
 from tests.workflows.test_filetypes import (
@@ -27,6 +26,7 @@ from workflows.services import assignments as flow
 from workflows.services import evidence as ev
 from workflows.services.dispatch import plan_dispatch
 from workflows.services.errors import Invalid, NotAllowed, NotFound, TooLarge, WrongState
+from workflows.services.memberships import membership_grant
 
 pytestmark = pytest.mark.django_db
 

@@ -9,13 +9,13 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from approvals.flows import NODE_OF_STATE, open_tasks_of, processes_of
-from approvals.models import Membership
-from approvals.selectors import assignments_awaiting, assignments_visible_to
 from audit.models import AuditEvent, AuditHead
+from workflows.access.scopes import assignments_visible_to
 from workflows.lights import RED, YELLOW, light_of, submitted_on_time
 from workflows.models import (
     Assignment,
     AssignmentGroupObjectPermission,
+    Membership,
     PartyRole,
     Plan,
     ReportingRound,
@@ -23,6 +23,7 @@ from workflows.models import (
     Submission,
     TaskParty,
 )
+from workflows.selectors.inbox import assignments_awaiting
 from workflows.services.assignments import (
     assignment_accept,
     assignment_approve,

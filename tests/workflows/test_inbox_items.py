@@ -10,14 +10,14 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from approvals.groups import unit_role_group
-from approvals.selectors import assignments_awaiting
-from approvals.services import membership_grant
 from tests.world import build_world, person
+from workflows.access.groups import unit_role_group
 from workflows.models import InboxItem, Unit
+from workflows.selectors.inbox import assignments_awaiting
 from workflows.services import assignments as services
 from workflows.services.dispatch import assignment_set_due_date
 from workflows.services.inbox import inbox_drift
+from workflows.services.memberships import membership_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -103,8 +103,8 @@ def test_rebuild_inbox_check_names_the_damage_and_rebuild_mends_it(capsys):
 def test_the_counts_per_state_and_light_agree_with_each_assignment_counted_in_python():
     from django.utils import timezone
 
-    from approvals.selectors import InboxIds, inbox_counts
     from workflows.lights import horizon, light_for_due
+    from workflows.selectors.inbox import InboxIds, inbox_counts
 
     world = build_world(whole_plan=True)
     today, last_yellow = horizon(timezone.localdate())
@@ -137,9 +137,8 @@ def test_the_counts_per_state_and_light_agree_with_each_assignment_counted_in_py
 
 
 def test_the_inbox_rows_are_the_orms_values_in_the_order_asked():
-    from approvals.selectors import inbox_rows
-    from approvals.templatetags.assignment_rows import ROW_FIELDS
     from workflows.models import Assignment
+    from workflows.selectors.inbox import ROW_FIELDS, inbox_rows
 
     world = build_world(whole_plan=True)
     services.assignment_start(actor=world.submitter, assignment_id=world.assignment.pk)

@@ -2,9 +2,9 @@
 forbidden pairs answer 403, 404 or 409 and change nothing."""
 import pytest
 
-from approvals.policies import available_actions, decide
 from audit.models import AuditEvent
 from tests.world import build_world, person
+from workflows.access.policies import available_actions, decide
 from workflows.models import Assignment, Submission
 from workflows.services import assignments as services
 from workflows.services.errors import ActionError
@@ -138,8 +138,8 @@ def test_a_return_names_the_round_and_the_next_submission_is_a_new_frozen_round(
 def test_nobody_reviews_what_they_submitted():
     world = build_world()
     both = person("both", "市政府法制办", "submitter")
-    from approvals.services import membership_grant
     from workflows.models import Unit
+    from workflows.services.memberships import membership_grant
 
     membership_grant(actor=None, user=both, unit=Unit.objects.get(short_name="市政府法制办"), role="reviewer")
     own = Assignment.objects.get(round__plan=world.plan, task__number=1, unit__short_name="市政府法制办")
@@ -153,7 +153,7 @@ def test_nobody_reviews_what_they_submitted():
 
 def test_the_acceptor_is_not_the_reviewer_of_the_same_round():
     world = build_world()
-    from approvals.services import membership_grant
+    from workflows.services.memberships import membership_grant
 
     membership_grant(actor=None, user=world.supervisor, unit=world.plan.supervising_unit, role="reviewer")
     bring_to(world, "submitted")
@@ -215,7 +215,7 @@ def test_no_workflow_action_applies_to_a_closed_assignment(state):
 # Who may ask for a transfer, per role and state: the responsible unit's 承办人 while the work is theirs.
 @pytest.mark.parametrize("state", STATES)
 def test_transfer_request_table(state):
-    from approvals.policies import decide_transfer_request
+    from workflows.access.policies import decide_transfer_request
 
     world = build_world()
     bring_to(world, state)
@@ -228,7 +228,7 @@ def test_transfer_request_table(state):
 # Who may decide one, per role and state of the assignment (the request made while it was 已交办).
 @pytest.mark.parametrize("state", STATES)
 def test_transfer_decision_table(state):
-    from approvals.policies import decide_transfer_decision
+    from workflows.access.policies import decide_transfer_decision
     from workflows.models import TransferRequest
 
     world = build_world()

@@ -19,19 +19,19 @@ def admin_client(client):
 
 
 def upload(client, name: str, data: bytes):
-    return client.post(reverse("workflows:plan_import"), {"file": SimpleUploadedFile(name, data)})
+    return client.post(reverse("plans:plan_import"), {"file": SimpleUploadedFile(name, data)})
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
-    response = client.get(reverse("workflows:plan_import"))
+    response = client.get(reverse("plans:plan_import"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
 
 def test_a_user_without_the_administrator_right_may_not_import(client):
     client.force_login(UserFactory())
-    assert client.get(reverse("workflows:plan_import")).status_code == 403
-    assert client.get(reverse("workflows:plan_list")).status_code == 200
+    assert client.get(reverse("plans:plan_import")).status_code == 403
+    assert client.get(reverse("plans:plan_list")).status_code == 200
 
 
 def test_upload_preview_and_confirm_stores_the_reference_plan(admin_client, reference_bytes):
@@ -132,9 +132,9 @@ def test_another_users_staged_upload_is_not_found(admin_client, client, referenc
 
 def test_the_ui_speaks_chinese_by_default_and_english_on_request(client):
     client.force_login(UserFactory())
-    assert "计划" in client.get(reverse("workflows:plan_list")).content.decode()
+    assert "计划" in client.get(reverse("plans:plan_list")).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/plans/"})
-    english = client.get(reverse("workflows:plan_list")).content.decode()
+    english = client.get(reverse("plans:plan_list")).content.decode()
     assert "No plans have been imported yet." in english
     assert '<html lang="en">' in english
 

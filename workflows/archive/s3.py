@@ -28,7 +28,7 @@ from django.utils import timezone
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
-from .storage import new_name
+from .names import new_name
 
 logger = logging.getLogger(__name__)
 

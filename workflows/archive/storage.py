@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from django.conf import settings
-from django.utils import timezone
+
+from .names import new_name
 
 TEMP_DIR = "tmp"
 SUFFIX = ".part"
@@ -59,16 +60,10 @@ def store() -> ArchiveStore:
     """The archive store the settings choose: the S3 bucket if one is named, else ``ARCHIVE_ROOT``."""
     bucket = getattr(settings, "ARCHIVE_S3_BUCKET", "")
     if bucket:
-        from .s3 import s3_store
+        from .s3 import s3_store  # here: botocore loads only where a bucket is configured
 
         return s3_store(bucket, getattr(settings, "ARCHIVE_S3_PREFIX", ""))
     return FileArchiveStore()
-
-
-def new_name(assignment_id: int) -> str:
-    """A fresh server-chosen name, relative to the store: ``YYYY/MM/<assignment>-<96 random bits>.pdf``."""
-    now = timezone.localtime()
-    return f"{now:%Y}/{now:%m}/{assignment_id}-{secrets.token_hex(12)}.pdf"
 
 
 def read_into(name: str, target) -> tuple[str, int]:

@@ -1,4 +1,5 @@
-"""Plans, their sections and tasks, the unit directory, and the assignments made from them."""
+"""Plans, their sections and tasks, the unit directory and who acts for each unit, and the assignments
+made from them."""
 from .archives import Archive, ArchiveOverwriteError, ArchiveStatus  # noqa: F401,E402
 from .assignments import (  # noqa: F401
     CLOSED_STATES,
@@ -23,6 +24,7 @@ from .changes import (  # noqa: F401
     TransferRequest,
     TransferStatus,
 )
+from .memberships import ROLE_LABELS, Membership, Role, UnitRoleGroup  # noqa: F401
 from .plans import (  # noqa: F401
     PartyRole,
     Plan,

@@ -51,7 +51,7 @@ class Plan(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("workflows:plan_detail", args=[self.pk])
+        return reverse("plans:plan_detail", args=[self.pk])
 
 
 class Section(models.Model):

@@ -26,6 +26,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connections, transaction
@@ -33,8 +34,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.policies import assignment_permissions
 from audit.services import record_event
+from workflows.access.policies import assignment_permissions
 
 from ..archive import report as report_module
 from ..archive import storage
@@ -43,8 +44,9 @@ from ..archive.render import RenderError
 from ..archive.signing import sign_pdf, validate_pdf
 from ..models import Archive, ArchiveStatus, Assignment, Submission
 from ..uploads import clean_upload_temp, process_dir
+from .common import assignment_label, viewer_of
 from .errors import Missing, NotFound, Tampered, WrongState
-from .evidence import viewer_of
+from .evidence import content_disposition
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +54,7 @@ logger = logging.getLogger(__name__)
 # to a local temporary file.
 SPOOL_IN_MEMORY_BYTES = 4 * 1024 * 1024
 
-
-def _target_label(assignment: Assignment) -> str:
-    return f"{assignment.task.plan.title[:60]} · 第{assignment.task.number}项 · {assignment.unit.short_name}"
+ARCHIVE_TASK = "workflows.tasks.archive_assignment"
 
 
 def archive_request(*, assignment: Assignment, submission: Submission) -> Archive:
@@ -69,10 +69,9 @@ def schedule(assignment_id: int, *, in_background: bool = True) -> None:
     (after the acceptance commits, so the request answers at once) or, with ``in_background``
     False (the sweep, a command that must not exit under a running job), now."""
     if settings.CELERY_BROKER_URL:
-        from ..tasks import archive_assignment
-
         try:
-            archive_assignment.delay(assignment_id)
+            # Queued by name: the job (workflows.tasks) calls this module, never the other way round.
+            current_app.send_task(ARCHIVE_TASK, args=[assignment_id])
         except Exception:  # the broker is down: the row stays pending and the sweep re-sends it
             logger.exception("archive %s: could not queue the job; archive_sweep will retry", assignment_id)
         return
@@ -118,7 +117,7 @@ def archive_build(assignment_id: int) -> Archive | None:
         signed, signed_at, signer = sign_pdf(
             pdf, reason=_("验收办结归档"), location=report["plan"]["supervising_unit"])
         temp = store.prepare(signed, label=str(assignment_id))
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             locked = Archive.objects.select_for_update().select_related(
                 "assignment__task__plan", "assignment__unit").get(pk=archive.pk)
             if locked.status == ArchiveStatus.DONE:  # another run finished first
@@ -135,7 +134,7 @@ def archive_build(assignment_id: int) -> Archive | None:
             assignment = locked.assignment
             record_event(
                 action="assignment.archived", role="system", target=assignment,
-                target_label=_target_label(assignment), plan_id=assignment.task.plan_id,
+                target_label=assignment_label(assignment), plan_id=assignment.task.plan_id,
                 task_id=assignment.task_id, assignment_id=assignment.pk,
                 details={"archive": locked.pk, "sha256": digest, "size": len(signed),
                          "submission": report["final"]["number"], "signer": signer,
@@ -200,10 +199,10 @@ def archive_open(*, actor, assignment_id: int):
             _integrity_failed(actor, unit, role, assignment, archive, "altered", digest)
             raise Tampered(_("归档文件与登记的哈希值不符（完整性校验失败），已拒绝提供并记录，请联系系统管理员"))
         handle.seek(0)
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             record_event(
                 action="assignment.archive_downloaded", actor=actor, unit=unit, role=role, target=assignment,
-                target_label=_target_label(assignment), plan_id=assignment.task.plan_id,
+                target_label=assignment_label(assignment), plan_id=assignment.task.plan_id,
                 task_id=assignment.task_id, assignment_id=assignment.pk,
                 details={"archive": archive.pk, "sha256": archive.sha256},
             )
@@ -218,7 +217,7 @@ def _integrity_failed(actor, unit, role, assignment, archive, problem: str, dige
     with transaction.atomic():
         record_event(
             action="assignment.archive_integrity_failed", actor=actor, unit=unit, role=role, target=assignment,
-            target_label=_target_label(assignment), plan_id=assignment.task.plan_id, task_id=assignment.task_id,
+            target_label=assignment_label(assignment), plan_id=assignment.task.plan_id, task_id=assignment.task_id,
             assignment_id=assignment.pk, reason=problem,
             details={"archive": archive.pk, "file": archive.file_name, "problem": problem,
                      "expected_sha256": archive.sha256, "found_sha256": digest},
@@ -233,8 +232,6 @@ def download_name(archive: Archive) -> str:
 def archive_response(actor, assignment_id: int):
     """The download as an HTTP response (the same for the screens and the API); raises ActionError."""
     from django.http import FileResponse
-
-    from .evidence import content_disposition
 
     archive, handle = archive_open(actor=actor, assignment_id=assignment_id)
     response = FileResponse(handle, content_type="application/pdf")  # streamed; closes the file

@@ -5,56 +5,29 @@ save and exactly one audit event, in that order; side effects leave through on_c
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from approvals.policies import Decision, decide
 from audit.services import record_event
+from workflows.access.policies import Decision, decide
 
 from ..lights import submitted_on_time
 from ..models import Assignment, AssignmentState, Evidence, Submission
-from .errors import Invalid, NotFound, WrongState, raise_for
+from ..signals import assignment_transitioned
+from .archive import archive_request
+from .common import acting_unit, assignment_label, locked_assignment
+from .delegation import acting_for
+from .errors import Invalid, WrongState, raise_for
 from .inbox import refresh_inbox
 
 EVENT_OF_ACTION = {"start": "assignment.started", "submit": "assignment.submitted",
                    "approve": "assignment.approved", "return": "assignment.returned",
                    "accept": "assignment.accepted", "transfer": "assignment.transferred",
                    "not_applicable": "assignment.not_applicable", "withdraw": "assignment.withdrawn"}
-# Hooks other parts of the product attach to (the viewflow process).
-after_transition: list[Callable[[Assignment, str, object], None]] = []
-
-
-def _locked(assignment_id: int) -> Assignment:
-    try:
-        return (Assignment.objects.select_for_update(of=("self",))
-                .select_related("task__plan", "unit", "round").get(pk=assignment_id))
-    except Assignment.DoesNotExist:
-        raise NotFound(_("承办件不存在")) from None
-
-
-def acting_unit(assignment: Assignment, decision: Decision, actor):
-    """The unit the actor acts for: the responsible unit, a lead department, or the supervisor."""
-    from approvals.models import Membership
-
-    if decision.role == "submitter":
-        return assignment.unit
-    if decision.role == "supervisor":
-        return assignment.task.plan.supervising_unit
-    if decision.role != "reviewer":
-        return None
-    lead_ids = [p.unit_id for p in assignment.task.party_set.all() if p.role == "lead"]
-    membership = (Membership.objects.filter(user=actor, role="reviewer", unit_id__in=lead_ids)
-                  .select_related("unit").order_by("unit__order").first())
-    return membership.unit if membership else None
-
-
-def assignment_label(assignment: Assignment) -> str:
-    """How the audit trail names an assignment: plan, task number and unit."""
-    return f"{assignment.task.plan.title[:60]} · 第{assignment.task.number}项 · {assignment.unit.short_name}"
 
 
 def _transition(assignment: Assignment, action: str, decision: Decision, actor, *, reason: str = "",
@@ -73,11 +46,8 @@ def _transition(assignment: Assignment, action: str, decision: Decision, actor, 
         label = dict(AssignmentState.choices).get(current, current)
         raise WrongState(_("承办件状态已变为“%(state)s”，请刷新后重试") % {"state": label}) from exc
     refresh_inbox([assignment.pk])
-    for hook in after_transition:
-        hook(assignment, action, actor)
+    assignment_transitioned.send(sender=Assignment, assignment=assignment, action=action, actor=actor)
     unit = acting_unit(assignment, decision, actor)
-    from .delegation import acting_for
-
     on_behalf = acting_for(actor, assignment, unit, decision.role)
     record_event(
         action=EVENT_OF_ACTION[action],
@@ -90,7 +60,7 @@ def _transition(assignment: Assignment, action: str, decision: Decision, actor, 
 
 
 def _prepare(actor, assignment_id: int, action: str) -> tuple[Assignment, Decision, Submission | None]:
-    assignment = _locked(assignment_id)
+    assignment = locked_assignment(assignment_id)
     submission = assignment.submissions.order_by("-number").first()
     decision = decide(actor, assignment, action, submission=submission)
     raise_for(decision)
@@ -99,7 +69,7 @@ def _prepare(actor, assignment_id: int, action: str) -> tuple[Assignment, Decisi
 
 def assignment_start(*, actor, assignment_id: int) -> Assignment:
     """Begin work on an assignment (已交办 → 办理中)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         assignment, decision, _sub = _prepare(actor, assignment_id, "start")
         _transition(assignment, "start", decision, actor)
     return assignment
@@ -113,7 +83,7 @@ def assignment_submit(*, actor, assignment_id: int, report: str, no_file_stateme
     the assignment's current files go in (default: all of them).
     """
     report, no_file_statement = (report or "").strip(), (no_file_statement or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         assignment, decision, previous = _prepare(actor, assignment_id, "submit")
         files = list(Evidence.objects.filter(assignment=assignment, withdrawn_at__isnull=True).order_by("id"))
         if evidence_ids is not None:
@@ -159,7 +129,7 @@ def _changes(previous: Submission | None, current: Submission, files: list[Evide
 
 def assignment_approve(*, actor, assignment_id: int, opinion: str = "") -> Assignment:
     """The lead department approves the submitted work (已报送 → 牵头审核通过)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         assignment, decision, submission = _prepare(actor, assignment_id, "approve")
         submission.reviewed_by, submission.reviewed_at = actor, timezone.now()
         submission.review_opinion = (opinion or "").strip()
@@ -172,7 +142,7 @@ def assignment_approve(*, actor, assignment_id: int, opinion: str = "") -> Assig
 def assignment_return(*, actor, assignment_id: int, reason: str) -> Assignment:
     """Send work back for rework with a reason, from review or from acceptance (退回)."""
     reason = (reason or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         assignment, decision, submission = _prepare(actor, assignment_id, "return")
         if not reason:
             raise Invalid(_("退回必须填写理由"), fields={"reason": [_("请填写退回理由")]})
@@ -185,7 +155,7 @@ def assignment_return(*, actor, assignment_id: int, reason: str) -> Assignment:
 
 def assignment_accept(*, actor, assignment_id: int, opinion: str = "") -> Assignment:
     """The supervising office accepts and closes the work (牵头审核通过 → 已验收办结) and archives it."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         assignment, decision, submission = _prepare(actor, assignment_id, "accept")
         submission.accepted_by, submission.accepted_at = actor, timezone.now()
         submission.acceptance_opinion = (opinion or "").strip()
@@ -194,8 +164,6 @@ def assignment_accept(*, actor, assignment_id: int, opinion: str = "") -> Assign
         _transition(assignment, "accept", decision, actor, submission=submission,
                     details={"opinion": submission.acceptance_opinion, "on_time": assignment.on_time})
         # The archive row is part of the acceptance; the PDF is built after the commit.
-        from .archive import archive_request
-
         archive_request(assignment=assignment, submission=submission)
     return assignment
 

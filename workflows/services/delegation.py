@@ -14,10 +14,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.policies import decide_hand_over, holds_role
 from audit.services import record_event, user_label
+from workflows.access.policies import decide_hand_over, holds_role
 
 from ..models import Assignment, Delegation, Unit
+from .common import assignment_label, locked_assignment
 from .errors import Invalid, NotAllowed, NotFound, WrongState, raise_for
 
 DELEGABLE_ROLES = ("submitter", "reviewer", "supervisor")
@@ -64,7 +65,7 @@ def _user(username: str, field: str):
 def delegation_create(*, actor, substitute_username: str, unit_id: int, role: str, starts_on: dt.date,
                       ends_on: dt.date, reason: str = "") -> Delegation:
     """Name a same-unit, same-role colleague as substitute from ``starts_on`` to ``ends_on``."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         unit = Unit.objects.filter(pk=unit_id).first()
         if unit is None:
             raise Invalid(_("单位不存在"), fields={"unit": [_("单位不存在")]})
@@ -103,7 +104,7 @@ def delegation_create(*, actor, substitute_username: str, unit_id: int, role: st
 
 def delegation_revoke(*, actor, delegation_id: int) -> Delegation:
     """End a delegation early (the principal or the substitute may)."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         delegation = Delegation.objects.select_for_update().filter(pk=delegation_id).first()
         if delegation is None or actor.pk not in (delegation.principal_id, delegation.substitute_id):
             raise NotFound(_("代理不存在"))
@@ -119,10 +120,8 @@ def delegation_revoke(*, actor, delegation_id: int) -> Delegation:
 
 def assignment_hand_over(*, actor, assignment_id: int, to_username: str, note: str = "") -> Assignment:
     """Hand an assignment to another 承办人 of the same unit (转交); rights stay with the unit."""
-    from .assignments import _locked, assignment_label
-
-    with transaction.atomic():
-        assignment = _locked(assignment_id)
+    with transaction.atomic(durable=True):
+        assignment = locked_assignment(assignment_id)
         raise_for(decide_hand_over(actor, assignment))
         to = _user(to_username, "to")
         if to.pk == actor.pk:

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.policies import can_select_units, can_supervise
 from audit.services import record_event
+from workflows.access.policies import can_select_units, can_supervise
 
 from ..models import (
     Assignment,
@@ -24,14 +24,12 @@ from ..models import (
     TermScope,
     Unit,
 )
+from ..signals import assignments_opened
 from .errors import Invalid, NotAllowed, NotFound
 from .inbox import refresh_inbox
 
 DEFAULT_ROUND_NAME = "首轮"
 _PERIOD = re.compile(r"(\d{4})\s*[—–\-－~至到]+\s*(\d{4})\s*年")
-
-# Called with the new assignments inside the dispatching transaction (the workflow engine).
-after_create: list = []
 
 
 @dataclass
@@ -99,15 +97,14 @@ def _create(round_: ReportingRound, pairs: list[tuple[Task, Unit, TaskParty]]) -
 def open_assignments(created: Sequence[Assignment]) -> None:
     """Give new assignments their permissions and their workflow process (dispatch, transfers)."""
     grant_permissions(created)
-    for hook in after_create:
-        hook(created)
+    assignments_opened.send(sender=Assignment, assignments=created)
 
 
 def grant_permissions(assignments: Sequence[Assignment]) -> None:
     """Give each unit-role group the object permissions it needs on these assignments."""
     from guardian.shortcuts import assign_perm
 
-    from approvals.groups import unit_role_group
+    from workflows.access.groups import unit_role_group
 
     by_group: dict[tuple[str, int], list[Assignment]] = {}
     for assignment in assignments:
@@ -131,7 +128,7 @@ def revoke_work(assignment: Assignment) -> None:
     """A closed assignment: its unit keeps reading it (history) but no longer works on it."""
     from guardian.shortcuts import remove_perm
 
-    from approvals.groups import unit_role_group
+    from workflows.access.groups import unit_role_group
 
     remove_perm("workflows.work_assignment", unit_role_group(assignment.unit, "submitter"), assignment)
     refresh_inbox([assignment.pk])
@@ -172,7 +169,7 @@ def plan_dispatch(*, actor, plan_id: int, round_id: int | None = None, task_id: 
     "Relevant" terms wait for a lead reviewer's choice; a term that names no unit is reported as a
     problem, not skipped silently. Dispatching again creates only what is missing.
     """
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         plan = Plan.objects.select_for_update().filter(pk=plan_id).first()
         if plan is None:
             raise NotFound(_("计划不存在"))
@@ -202,7 +199,7 @@ def _round(plan: Plan, round_id, actor) -> ReportingRound:
 
 def task_select_units(*, actor, task_id: int, unit_names: Sequence[str], round_id: int | None = None) -> DispatchResult:
     """A lead reviewer names the units behind the task's "relevant" terms; each gets an assignment."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         task = (Task.objects.select_related("plan").prefetch_related("party_set__unit", "party_set__group_term",
                                                                       "deadlines").filter(pk=task_id).first())
         if task is None:
@@ -241,7 +238,7 @@ def task_select_units(*, actor, task_id: int, unit_names: Sequence[str], round_i
 def round_open(*, actor, plan_id: int, name: str) -> ReportingRound:
     """Open a new reporting round (e.g. 2018年度); earlier rounds' assignments stay untouched."""
     name = (name or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         plan = Plan.objects.select_for_update().filter(pk=plan_id).first()
         if plan is None:
             raise NotFound(_("计划不存在"))
@@ -262,7 +259,7 @@ def round_open(*, actor, plan_id: int, name: str) -> ReportingRound:
 
 def assignment_set_due_date(*, actor, assignment_id: int, due_date: dt.date) -> Assignment:
     """The supervisor changes an assignment's due date."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         assignment = (Assignment.objects.select_for_update(of=("self",)).select_related("task__plan", "unit")
                       .filter(pk=assignment_id).first())
         if assignment is None:

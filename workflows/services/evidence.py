@@ -29,13 +29,13 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.policies import Decision, assignment_permissions, decide
 from audit.services import record_event
+from workflows.access.policies import Decision, assignment_permissions, decide
 
 from .. import filetypes
 from ..models import Assignment, Evidence
 from ..uploads import process_dir
-from .assignments import acting_unit
+from .common import acting_unit, assignment_label, locked_assignment, viewer_of
 from .errors import Invalid, Missing, NotFound, TooLarge, WrongState, raise_for
 
 CHUNK_BYTES = 1024 * 1024
@@ -58,18 +58,6 @@ def max_round_bytes() -> int:
 def _megabytes(size: int) -> str:
     value = size / (1024 * 1024)
     return f"{value:.0f} MB" if value >= 1 else f"{size} 字节"
-
-
-def _locked(assignment_id: int) -> Assignment:
-    try:
-        return (Assignment.objects.select_for_update(of=("self",))
-                .select_related("task__plan", "unit", "round").get(pk=assignment_id))
-    except Assignment.DoesNotExist:
-        raise NotFound(_("承办件不存在")) from None
-
-
-def _target_label(assignment: Assignment) -> str:
-    return f"{assignment.task.plan.title[:60]} · 第{assignment.task.number}项 · {assignment.unit.short_name}"
 
 
 def max_round_files() -> int:
@@ -166,7 +154,7 @@ def evidence_upload(*, actor, assignment_id: int, upload) -> Evidence:
         # Durable: the file store is not transactional, so this must be the outermost
         # transaction; otherwise an outer rollback would leave the stored file behind.
         with transaction.atomic(durable=True):
-            assignment = _locked(assignment_id)
+            assignment = locked_assignment(assignment_id)
             decision = _may_take(actor, assignment, size)  # again, under the lock: another upload may have won
             evidence = Evidence(
                 assignment=assignment, storage_token=secrets.token_hex(8), original_name=name,
@@ -180,7 +168,7 @@ def evidence_upload(*, actor, assignment_id: int, upload) -> Evidence:
             record_event(
                 action="assignment.evidence_uploaded", actor=actor,
                 unit=acting_unit(assignment, decision, actor), role=decision.role,
-                target=assignment, target_label=_target_label(assignment),
+                target=assignment, target_label=assignment_label(assignment),
                 plan_id=assignment.task.plan_id, task_id=assignment.task_id, assignment_id=assignment.pk,
                 details={"evidence": evidence.pk, "name": name, "size": size, "sha256": sha256,
                          "kind": kind.kind},
@@ -193,19 +181,6 @@ def evidence_upload(*, actor, assignment_id: int, upload) -> Evidence:
         if spooled is not None:
             spooled.close()
     return evidence
-
-
-def viewer_of(actor, assignment: Assignment, perms: set[str]):
-    """Return (unit, role) the actor reads the assignment as, for the audit record."""
-    for permission in ("work_assignment", "review_assignment", "accept_assignment"):
-        if permission in perms:
-            decision = Decision(True, 200, "", permission)
-            return acting_unit(assignment, decision, actor), decision.role
-    from approvals.models import Membership
-
-    membership = (Membership.objects.filter(user=actor, role="auditor").select_related("unit")
-                  .order_by("unit__order").first())
-    return (membership.unit, "auditor") if membership else (None, "")
 
 
 def evidence_open(*, actor, evidence_id: int):
@@ -230,10 +205,10 @@ def evidence_open(*, actor, evidence_id: int):
         raise Missing(_("该佐证材料的存储文件缺失，已记录，请联系系统管理员")) from None
     try:
         unit, role = viewer_of(actor, assignment, perms)
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             record_event(
                 action="assignment.evidence_downloaded", actor=actor, unit=unit, role=role,
-                target=assignment, target_label=_target_label(assignment),
+                target=assignment, target_label=assignment_label(assignment),
                 plan_id=assignment.task.plan_id, task_id=assignment.task_id, assignment_id=assignment.pk,
                 details={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256},
             )
@@ -249,12 +224,12 @@ def evidence_withdraw(*, actor, evidence_id: int) -> Evidence:
     Only someone who may upload to the assignment now may withdraw; a file that is part of
     any submission cannot be withdrawn (it belongs to a frozen round).
     """
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         assignment_id = Evidence.objects.filter(pk=evidence_id).values_list("assignment_id", flat=True).first()
         if assignment_id is None:
             raise NotFound(_("佐证材料不存在"))
         # Lock the assignment first, as uploads and transitions do, then the file.
-        assignment = _locked(assignment_id)
+        assignment = locked_assignment(assignment_id)
         decision = decide(actor, assignment, "upload_evidence")
         if decision.status == 404:
             raise NotFound(_("佐证材料不存在"))
@@ -269,7 +244,7 @@ def evidence_withdraw(*, actor, evidence_id: int) -> Evidence:
         record_event(
             action="assignment.evidence_withdrawn", actor=actor,
             unit=acting_unit(assignment, decision, actor), role=decision.role,
-            target=assignment, target_label=_target_label(assignment),
+            target=assignment, target_label=assignment_label(assignment),
             plan_id=assignment.task.plan_id, task_id=assignment.task_id, assignment_id=assignment.pk,
             details={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256},
         )

@@ -9,9 +9,11 @@ from pathlib import PurePath
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import record_event
 
+from ..access.policies import can_import_plans, can_manage_units
 from ..directory import LeadIsGroupTerm, UnknownName, find_unknown_names
 from ..importers import ParsedPlan, parse_plan_file
 from ..models import (
@@ -26,8 +28,9 @@ from ..models import (
     UnitAlias,
     UnitKind,
 )
-from ..selectors import unit_directory
+from ..selectors.directory import unit_directory
 from ..unit_csv import UnitRow
+from .errors import NotAllowed
 
 
 class PlanImportError(Exception):
@@ -146,9 +149,13 @@ def plan_import(
 ) -> Plan:
     """Store a plan document and everything parsed from it, in one transaction, or nothing.
 
-    Raises PlanParseError for a document that cannot be read, PlanImportError (or its
-    UnresolvedUnits) when the file was imported before or names units nobody has mapped.
+    Raises NotAllowed unless ``actor`` may import plans (None: a command on the server),
+    PlanParseError for a document that cannot be read, PlanImportError (or its UnresolvedUnits)
+    when the file was imported before or names units nobody has mapped. Not durable: the load
+    generator imports its template plan inside the transaction that builds everything else.
     """
+    if actor is not None and not can_import_plans(actor):
+        raise NotAllowed(_("您无权导入计划"))
     suffix = PurePath(filename).suffix.lower()[:8]
     stored_name = None
     try:
@@ -266,11 +273,14 @@ class UnitsImportResult:
 def units_import(*, actor, rows: Sequence[UnitRow]) -> UnitsImportResult:
     """Create or update units by short name, with their aliases, all or nothing.
 
-    A column the file does not have leaves that field of existing units as it is.
+    A column the file does not have leaves that field of existing units as it is. Raises
+    NotAllowed unless ``actor`` may manage the directory (None: a command on the server).
     """
+    if actor is not None and not can_manage_units(actor):
+        raise NotAllowed(_("您无权维护单位库"))
     created: list[str] = []
     updated: list[str] = []
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for row in rows:
             unit = Unit.objects.filter(short_name=row.short_name).first()
             is_new = unit is None

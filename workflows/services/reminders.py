@@ -29,9 +29,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from approvals.policies import assignment_permissions, can_supervise
-from approvals.selectors import assignments_awaiting
 from audit.services import record_event, user_label
+from workflows.access.policies import assignment_permissions, can_supervise
+from workflows.selectors.inbox import assignments_awaiting
 
 from ..archive.report import cn_date
 from ..calendar import is_working_day, working_days_between
@@ -45,6 +45,7 @@ from ..models import (
     Reminder,
     Unit,
 )
+from .common import assignment_label
 from .errors import Invalid, NotAllowed, NotFound, WrongState
 
 logger = logging.getLogger(__name__)
@@ -60,10 +61,6 @@ def assignment_url(assignment_id: int) -> str:
 def _plan_name(plan: Plan) -> str:
     """How a subject line names a plan: its document number (文号), else its title, shortened."""
     return plan.doc_number or (plan.title if len(plan.title) <= 30 else plan.title[:29] + "…")
-
-
-def _label(assignment: Assignment) -> str:
-    return f"{assignment.task.plan.title[:60]} · 第{assignment.task.number}项 · {assignment.unit.short_name}"
 
 
 class _Days:
@@ -106,9 +103,9 @@ def _grouped(items: list[dict]) -> list[dict]:
 def _compose(template: str, subject: str, context: dict, *, to, cc=(), reply_to=()) -> EmailMultiAlternatives:
     """A multipart mail (plain text and HTML) from ``mail/<template>.txt`` and ``.html``."""
     context = {"subject": subject, "site_url": settings.SITE_URL.rstrip("/"), **context}
-    message = EmailMultiAlternatives(subject, render_to_string(f"mail/{template}.txt", context),
+    message = EmailMultiAlternatives(subject, render_to_string(f"workflows/mail/{template}.txt", context),
                                      settings.DEFAULT_FROM_EMAIL, list(to), cc=list(cc), reply_to=list(reply_to))
-    message.attach_alternative(render_to_string(f"mail/{template}.html", context), "text/html")
+    message.attach_alternative(render_to_string(f"workflows/mail/{template}.html", context), "text/html")
     return message
 
 
@@ -164,7 +161,7 @@ def _write_reminders(actor, plan: Plan, assignments: list[Assignment], message: 
         except IntegrityError:  # a concurrent 催办 got there first
             raise WrongState(_("今天已对该承办件催办过，请勿重复催办")) from None
         record_event(action="assignment.reminded", actor=actor, unit=plan.supervising_unit, role="supervisor",
-                     target=assignment, target_label=_label(assignment), plan_id=plan.pk,
+                     target=assignment, target_label=assignment_label(assignment), plan_id=plan.pk,
                      task_id=assignment.task_id, assignment_id=assignment.pk,
                      details={"message": message, "recipients": recipients, "sent_on": today.isoformat(),
                               "batch": len(assignments)})
@@ -196,7 +193,7 @@ def assignment_remind(*, actor, assignment_id: int, message: str, today: dt.date
     409 when it is accepted or was already reminded today, 400 without a message.
     """
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         assignment = (Assignment.objects.select_for_update(of=("self",))
                       .select_related("task__plan__supervising_unit", "unit").filter(pk=assignment_id).first())
         if assignment is None or "view_assignment" not in assignment_permissions(actor, assignment):
@@ -232,7 +229,7 @@ def unit_remind_overdue(*, actor, plan_id: int, unit_id: int, message: str,
     (409), as is a unit with nothing overdue.
     """
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         plan = Plan.objects.select_related("supervising_unit").filter(pk=plan_id).first()
         unit = Unit.objects.filter(pk=unit_id).first()
         if plan is None or unit is None:
@@ -366,7 +363,7 @@ def _issue_group(plan: Plan, unit: Unit, level: int, rows: list[dict], today: dt
             EscalationNotice.objects.create(assignment=assignment, level=level, issued_on=today, issued_at=now,
                                             overdue_working_days=row["overdue"], recipients=recipients)
             record_event(action="assignment.escalated", actor=None, unit=plan.supervising_unit, role="system",
-                         target=assignment, target_label=_label(assignment), plan_id=plan.pk,
+                         target=assignment, target_label=assignment_label(assignment), plan_id=plan.pk,
                          task_id=assignment.task_id, assignment_id=assignment.pk,
                          details={"level": level, "level_label": str(EscalationLevel(level).label),
                                   "overdue_working_days": row["overdue"], "due_date": assignment.due_date.isoformat(),

@@ -18,8 +18,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.policies import Decision, can_revise_plan, can_supervise
 from audit.services import record_event
+from workflows.access.policies import Decision, can_revise_plan, can_supervise
 
 from ..directory import find_unknown_names
 from ..importers import ParsedPlan, PlanParseError, parse_plan_file
@@ -37,7 +37,7 @@ from ..models import (
     TaskParty,
     TaskTarget,
 )
-from ..selectors import unit_directory
+from ..selectors.directory import unit_directory
 from .assignments import _transition
 from .dispatch import (
     DispatchResult,
@@ -147,7 +147,7 @@ def plan_revise(*, actor, data: bytes, filename: str, plan_id: int | None = None
     ``fingerprint`` is the diff shown to the person confirming; if the plan has changed since,
     the revision is refused (409) rather than applying something nobody saw.
     """
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         preview = plan_revision_preview(actor=actor, data=data, filename=filename, plan_id=plan_id)
         plan = Plan.objects.select_for_update().get(pk=preview.plan.pk)
         if fingerprint and fingerprint != preview.fingerprint:
@@ -285,7 +285,7 @@ class _Writer:
         """Departments no longer leading lose the review right; new leads gain it on open assignments."""
         from guardian.shortcuts import remove_perm
 
-        from approvals.groups import unit_role_group
+        from workflows.access.groups import unit_role_group
 
         from ..models import Unit
 

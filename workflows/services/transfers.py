@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.policies import decide_transfer_decision, decide_transfer_request
 from audit.services import record_event
+from workflows.access.policies import decide_transfer_decision, decide_transfer_request
 
 from ..models import Assignment, TransferKind, TransferRequest, TransferStatus, Unit
-from .assignments import _locked, _transition, acting_unit, assignment_label
+from .assignments import _transition
+from .common import acting_unit, assignment_label, locked_assignment
 from .delegation import acting_for
 from .dispatch import open_assignments, revoke_work
 from .errors import Invalid, NotFound, raise_for
@@ -30,8 +31,8 @@ def _required(text: str, field: str, message: str) -> str:
 
 def transfer_request(*, actor, assignment_id: int, kind: str, reason: str, unit_name: str = "") -> TransferRequest:
     """Ask, with a reason, that the assignment go to ``unit_name`` or be closed as not applicable."""
-    with transaction.atomic():
-        assignment = _locked(assignment_id)
+    with transaction.atomic(durable=True):
+        assignment = locked_assignment(assignment_id)
         decision = decide_transfer_request(actor, assignment)
         raise_for(decision)
         if kind not in TransferKind.values:
@@ -62,14 +63,14 @@ def _locked_request(request_id: int) -> tuple[TransferRequest, Assignment]:
     request = TransferRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
         raise NotFound(_("调整申请不存在"))
-    assignment = _locked(request.assignment_id)
+    assignment = locked_assignment(request.assignment_id)
     request.assignment = assignment
     return request, assignment
 
 
 def transfer_approve(*, actor, request_id: int, opinion: str = "") -> TransferRequest:
     """Approve: close the assignment and, for a transfer, open a linked one for the named unit."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         request, assignment = _locked_request(request_id)
         decision = decide_transfer_decision(actor, request)
         raise_for(decision)
@@ -96,7 +97,7 @@ def transfer_approve(*, actor, request_id: int, opinion: str = "") -> TransferRe
 
 def transfer_reject(*, actor, request_id: int, reason: str) -> TransferRequest:
     """Reject with a reason; the assignment stays the unit's, unchanged."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         request, assignment = _locked_request(request_id)
         decision = decide_transfer_decision(actor, request)
         raise_for(decision)

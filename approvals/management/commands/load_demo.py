@@ -15,12 +15,21 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from approvals.models import Membership, Role
-from approvals.services import membership_grant
 from audit.services import record_event
 from workflows import services
-from workflows.models import Assignment, PartyRole, Plan, TaskParty, TermScope, Unit, UnitKind
+from workflows.models import (
+    Assignment,
+    Membership,
+    PartyRole,
+    Plan,
+    Role,
+    TaskParty,
+    TermScope,
+    Unit,
+    UnitKind,
+)
 from workflows.services.dispatch import plan_dispatch, task_select_units
+from workflows.services.memberships import membership_grant
 
 REFERENCE_PLAN = Path(settings.BASE_DIR) / "workflows" / "data" / "reference_plan_kunzhengbanfa_2017_169.txt"
 SUPERVISING_UNIT = "市政府法制办"

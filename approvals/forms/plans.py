@@ -1,0 +1,67 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from workflows.models import Unit, UnitKind
+from workflows.services import UnitMapping
+
+ACCEPTED_SUFFIXES = (".txt", ".csv", ".tsv", ".docx", ".xlsx")
+
+
+class PlanUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("计划文件"),
+        help_text=_("支持 .txt（UTF-8 或 GB18030）、.csv、.docx、.xlsx"),
+        error_messages={"required": _("请选择要导入的文件"), "empty": _("文件为空，没有可导入的内容")},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.PLAN_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                _("文件过大（%(size)s 字节），上限为 %(limit)s 字节")
+                % {"size": upload.size, "limit": settings.PLAN_UPLOAD_MAX_BYTES}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("文件为空，没有可导入的内容"))
+        return upload
+
+
+class PlanConfirmForm(forms.Form):
+    """One choice per unknown unit name, and the plan's supervising office."""
+
+    supervising_unit = forms.ModelChoiceField(
+        label=_("督办单位"), queryset=Unit.objects.filter(is_active=True), required=False,
+        help_text=_("负责督办验收的单位，例如市政府法制办"),
+    )
+
+    def __init__(self, *args, unknown=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unknown = list(unknown)
+        units = list(Unit.objects.filter(is_active=True).only("id", "short_name"))
+        for index, item in enumerate(self.unknown):
+            suggested = [u for name in item.suggestions for u in units if u.short_name == name]
+            others = [u for u in units if u not in suggested]
+            choices = [("", _("请选择"))]
+            if suggested:
+                choices.append((_("最接近的单位"), [(f"unit:{u.pk}", u.short_name) for u in suggested]))
+            choices.append((_("新建单位"), [(f"new:{value}", _("新建为“%(kind)s”") % {"kind": label})
+                                          for value, label in UnitKind.choices]))
+            choices.append((_("其他已有单位"), [(f"unit:{u.pk}", u.short_name) for u in others]))
+            self.fields[f"map_{index}"] = forms.ChoiceField(
+                label=item.name, choices=choices,
+                error_messages={"required": _("请为“%(name)s”选择对应单位或新建") % {"name": item.name}},
+            )
+
+    def mapping_fields(self):
+        return [(item, self[f"map_{index}"]) for index, item in enumerate(self.unknown)]
+
+    def mappings(self):
+        result = []
+        for index, item in enumerate(self.unknown):
+            kind, _sep, value = self.cleaned_data[f"map_{index}"].partition(":")
+            if kind == "unit":
+                result.append(UnitMapping(name=item.name, unit_id=int(value)))
+            else:
+                result.append(UnitMapping(name=item.name, create_kind=value))
+        return result

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from approvals.views import plans as views
+from approvals.views import revisions as revision_views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("", views.plan_list, name="plan_list"),
+    path("import/", views.plan_import_upload, name="plan_import"),
+    path("import/<str:token>/", views.plan_import_preview, name="plan_import_preview"),
+    path("<id:plan_id>/", views.plan_detail, name="plan_detail"),
+    path("<id:plan_id>/revise/", revision_views.plan_revise_upload, name="plan_revise"),
+    path("<id:plan_id>/revise/<str:token>/", revision_views.plan_revise_preview, name="plan_revise_preview"),
+]

@@ -1,0 +1,208 @@
+"""The assignment page and its actions (start, submit, approve, return, accept, due date).
+
+The screens look each object up through a selector scoped to the user (hidden and absent both
+give 404), call one service and map its refusal to a page with the same HTTP status
+(403/404/409/400/413). Every state-changing view is POST-only and CSRF-protected.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET, require_POST
+
+from approvals.forms import assignments as forms
+from audit.models import AuditEvent
+from workflows.access.policies import (
+    ACTION_LABELS,
+    assignment_permissions,
+    available_actions,
+    can_supervise,
+)
+from workflows.access.scopes import assignments_visible_to
+from workflows.models import (
+    CLOSED_STATES,
+    ROLE_LABELS,
+    Archive,
+    AssignmentState,
+    Evidence,
+    PartyRole,
+    Submission,
+    TaskParty,
+)
+from workflows.services import assignments as assignment_services
+from workflows.services import dispatch as dispatch_services
+from workflows.services.errors import ActionError
+
+URL_NAMES = {"start": "approvals:assignment_start", "submit": "approvals:assignment_submit",
+             "approve": "approvals:assignment_approve", "return": "approvals:assignment_return",
+             "accept": "approvals:assignment_accept", "upload_evidence": "approvals:evidence_upload"}
+# Service field names that the forms call differently.
+FIELD_OF = {"files": "evidence_ids"}
+
+
+def _not_found(request, message=""):
+    return render(request, "approvals/not_found.html",
+                  {"message": message or _("承办件不存在，或您无权查看。")}, status=404)
+
+
+def _is_xhr(request) -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _visible(request, pk: int):
+    return assignments_visible_to(request.user).select_related("task__plan__supervising_unit").filter(pk=pk).first()
+
+
+def _rounds(submissions: list[Submission]) -> list[Submission]:
+    """Note on each submission what it changed against the one before it."""
+    previous = None
+    for submission in submissions:
+        files = list(submission.files.all())
+        submission.file_list = files
+        if previous is not None:
+            before = {f.pk: f for f in previous.file_list}
+            after = {f.pk: f for f in files}
+            submission.changes = {
+                "report_changed": previous.report != submission.report,
+                "added": [f for pk, f in after.items() if pk not in before],
+                "removed": [f for pk, f in before.items() if pk not in after],
+            }
+        previous = submission
+    return submissions
+
+
+# A long life (many returns, many uploads) must not make the page grow without end: the timeline
+# shows its latest events and each round its first files, with a link to show them all.
+TIMELINE_SHOWN = 100
+ROUND_FILES_SHOWN = 20
+ROUNDS_SHOWN = 10
+
+
+def _timeline(assignment_id: int, *, limit: int | None) -> tuple[list[AuditEvent], int]:
+    """The assignment's events, oldest first: all of them, or the latest ``limit``; and how many were left out."""
+    states, roles = dict(AssignmentState.choices), ROLE_LABELS
+    events = AuditEvent.objects.filter(assignment_id=assignment_id)
+    if limit is None:
+        events, hidden = list(events.order_by("seq")), 0
+    else:
+        latest = list(events.order_by("-seq")[: limit + 1])
+        hidden = events.count() - limit if len(latest) > limit else 0
+        events = latest[:limit][::-1]
+    for event in events:
+        event.from_label = states.get(event.from_state, event.from_state)
+        event.to_label = states.get(event.to_state, event.to_state)
+        event.role_label = roles.get(event.role, event.role)
+    return events, hidden
+
+
+def _action_form(action: str, current_files=(), data=None, files=None):
+    auto_id = f"id_{action}_%s"
+    if action == "submit":
+        return forms.SubmitForm(data, files_available=current_files, auto_id=auto_id)
+    if action == "upload_evidence":
+        return forms.UploadForm(data, files, auto_id=auto_id)
+    if action == "due_date":
+        return forms.DueDateForm(data, auto_id=auto_id)
+    form_class = {"start": forms.StartForm, "approve": forms.OpinionForm, "return": forms.ReturnForm,
+                  "accept": forms.OpinionForm}[action]
+    return form_class(data, auto_id=auto_id)
+
+
+def _page(request, assignment, *, bound=None, error="", status=200):
+    """Render the assignment page: facts, timeline, rounds, current files and only my actions."""
+    user = request.user
+    submissions = _rounds(list(
+        assignment.submissions.select_related("submitted_by", "reviewed_by", "accepted_by", "returned_by")
+        .prefetch_related(Prefetch("files", queryset=Evidence.objects.order_by("id"))).order_by("number")))
+    latest = submissions[-1] if submissions else None
+    actions = available_actions(user, assignment, perms=assignment_permissions(user, assignment), submission=latest)
+    current = list(assignment.evidence.filter(withdrawn_at__isnull=True).select_related("uploaded_by")
+                   .annotate(rounds=Count("submissions")).order_by("id"))
+    supervise = can_supervise(user, assignment.task.plan)
+    action_forms = {a: _action_form(a, current) for a in actions}
+    if supervise:
+        action_forms["due_date"] = forms.DueDateForm(initial={"due_date": assignment.due_date},
+                                                     auto_id="id_due_date_%s")
+    action_forms.update({a: f for a, f in (bound or {}).items() if a in action_forms})
+    panels = [{"action": a, "label": ACTION_LABELS[a], "form": action_forms[a],
+               "url": reverse(URL_NAMES[a], args=[assignment.pk])} for a in actions]
+    returned = latest if latest and latest.return_reason and assignment.state == AssignmentState.IN_PROGRESS else None
+    shown_submissions = submissions if request.GET.get("rounds") == "all" else submissions[-ROUNDS_SHOWN:]
+    whole_timeline = request.GET.get("timeline") == "all"
+    timeline, timeline_hidden = _timeline(assignment.pk, limit=None if whole_timeline else TIMELINE_SHOWN)
+    return render(request, "approvals/assignment_detail.html", {
+        "assignment": assignment, "task": assignment.task, "plan": assignment.task.plan,
+        "leads": TaskParty.objects.filter(task=assignment.task, role=PartyRole.LEAD).order_by("position"),
+        "timeline": timeline, "timeline_hidden": timeline_hidden, "submissions": submissions,
+        "shown_submissions": shown_submissions, "rounds_hidden": len(submissions) - len(shown_submissions),
+        "round_files_shown": None if request.GET.get("files") == "all" else ROUND_FILES_SHOWN, "returned": returned,
+        "current_files": current, "actions": actions, "panels": panels, "error": error,
+        "due_form": action_forms.get("due_date"), "may_withdraw": "upload_evidence" in actions,
+        "overdue": assignment.due_date < timezone.localdate() and assignment.state not in CLOSED_STATES,
+        "archive": Archive.objects.filter(assignment=assignment).first(), "supervise": supervise,
+    }, status=status)
+
+
+@require_GET
+@login_required
+def assignment_detail(request, pk: int):
+    assignment = _visible(request, pk)
+    if assignment is None:
+        return _not_found(request)
+    return _page(request, assignment)
+
+
+def _refused(request, pk: int, exc: ActionError, action: str, form):
+    """Answer a refused action with its message on the page and the same HTTP status."""
+    if _is_xhr(request):
+        return JsonResponse({"ok": False, "message": exc.message, "errors": exc.fields}, status=exc.status)
+    assignment = _visible(request, pk)  # fresh: a 409 means the state moved under us
+    if exc.status == 404 or assignment is None:
+        return _not_found(request, exc.message)
+    for field, errors in exc.fields.items():
+        name = FIELD_OF.get(field, field)
+        for message in errors:
+            form.add_error(name if name in form.fields else None, message)
+    return _page(request, assignment, bound={action: form}, error=exc.message, status=exc.status)
+
+
+ACTIONS = {
+    "start": (lambda user, pk, d: assignment_services.assignment_start(actor=user, assignment_id=pk),
+              _l("已开始办理。")),
+    "submit": (lambda user, pk, d: assignment_services.assignment_submit(
+        actor=user, assignment_id=pk, report=d["report"], no_file_statement=d["no_file_statement"],
+        evidence_ids=d["evidence_ids"]), _l("已报送，等待牵头部门审核。")),
+    "approve": (lambda user, pk, d: assignment_services.assignment_approve(
+        actor=user, assignment_id=pk, opinion=d["opinion"]), _l("已审核通过，等待督办单位验收。")),
+    "return": (lambda user, pk, d: assignment_services.assignment_return(
+        actor=user, assignment_id=pk, reason=d["reason"]), _l("已退回，承办单位将看到退回理由。")),
+    "accept": (lambda user, pk, d: assignment_services.assignment_accept(
+        actor=user, assignment_id=pk, opinion=d["opinion"]), _l("已验收办结。")),
+    "due_date": (lambda user, pk, d: dispatch_services.assignment_set_due_date(
+        actor=user, assignment_id=pk, due_date=d["due_date"]), _l("已调整办理期限。")),
+}
+
+
+@require_POST
+@login_required
+def assignment_action(request, pk: int, action: str):
+    """Start, submit, approve, return, accept, or change the due date: one service call."""
+    assignment = _visible(request, pk)
+    if assignment is None:
+        return _not_found(request)
+    current = assignment.evidence.filter(withdrawn_at__isnull=True).order_by("id") if action == "submit" else ()
+    form = _action_form(action, current, request.POST)
+    if not form.is_valid():
+        return _page(request, assignment, bound={action: form}, error=_("请检查填写的内容。"), status=400)
+    call, done = ACTIONS[action]
+    try:
+        call(request.user, assignment.pk, form.cleaned_data)
+    except ActionError as exc:
+        return _refused(request, pk, exc, action, form)
+    messages.success(request, done)
+    return redirect(assignment)

@@ -1,0 +1,110 @@
+"""The plan dashboard (督办看板), its XLSX export and the progress report PDF.
+
+All three are for those who may view the plan's supervision (its supervising office, auditors);
+anyone else gets the not-found page. They read one ``Progress`` (a fixed number of queries) for
+the round asked for by ``?round=<id>`` (default: the first round).
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from approvals.views.assignments import _not_found
+from approvals.views.scorecard import chosen_round, supervised_plan
+from workflows.access.policies import can_supervise
+from workflows.archive.render import RenderError
+from workflows.archive.report import cn_date
+from workflows.lights import LIGHT_HELP
+from workflows.services.evidence import content_disposition
+from workflows.supervision import charts, exports
+from workflows.supervision.progress import (
+    LIGHT_ORDER,
+    filter_matrix,
+    light_labels,
+    plan_progress,
+    state_labels,
+)
+
+OVERDUE_SHOWN = 200  # the page lists the most overdue; the export lists them all
+
+
+def progress_for(request, plan_id: int):
+    """(plan, progress) for the caller and ``?round=``, or (None, the not-found response)."""
+    plan = supervised_plan(request.user, plan_id)
+    if plan is None:
+        return None, _not_found(request, _("计划不存在，或您无权查看其督办情况。"))
+    rounds, round_, valid = chosen_round(plan, request.GET.get("round"))
+    if not valid:
+        return None, _not_found(request, _("该计划没有这个报送轮次。"))
+    return plan, plan_progress(plan, round_, timezone.localdate(), rounds=rounds)
+
+
+@require_GET
+@login_required
+def dashboard(request, plan_id: int):
+    """Totals, charts, per-section bars, the task × unit matrix, the overdue list and 催办 forms."""
+    plan, progress = progress_for(request, plan_id)
+    if plan is None:
+        return progress
+    light = request.GET.get("light")
+    light = light if light in LIGHT_ORDER else ""
+    keep = {"round": progress.round.pk} if progress.round and request.GET.get("round") else {}
+    labels = light_labels()
+    lights = [{"light": key, "label": labels[key], "help": LIGHT_HELP.get(key, ""), "count": progress.by_light[key],
+               "chosen": key == light, "query": "?" + urlencode({**keep, "light": key})} for key in LIGHT_ORDER]
+    units, rows = filter_matrix(progress, light)
+    supervise = can_supervise(request.user, plan)
+    round_query = f"?round={progress.round.pk}" if progress.round else ""
+    return render(request, "approvals/dashboard.html", {
+        "plan": plan, "progress": progress, "round": progress.round, "rounds": progress.rounds,
+        "today_cn": cn_date(progress.today), "light": light, "lights": lights,
+        "all_query": "?" + urlencode(keep) if keep else "?",
+        "charts": {"states": charts.state_bar(progress), "lights": charts.light_donut(progress),
+                   "sections": charts.section_bars(progress)},
+        "matrix": charts.matrix_table(units, rows, light), "matrix_rows": len(rows), "matrix_units": len(units),
+        "overdue": progress.overdue[:OVERDUE_SHOWN], "overdue_more": max(0, len(progress.overdue) - OVERDUE_SHOWN),
+        "supervise": supervise,
+        "remind": [{"unit": u, "url": reverse("approvals:unit_remind_overdue", args=[plan.pk, u.id])}
+                   for u in progress.overdue_units] if supervise else [],
+        "round_query": round_query, "state_legend": list(state_labels().items()),
+    })
+
+
+@require_GET
+@login_required
+def export_xlsx(request, plan_id: int):
+    """The workbook: 汇总, 矩阵, 逾期清单, 考核 (the page's numbers)."""
+    plan, progress = progress_for(request, plan_id)
+    if plan is None:
+        return progress
+    return xlsx_response(progress)
+
+
+def xlsx_response(progress) -> HttpResponse:
+    response = HttpResponse(exports.workbook_bytes(progress), content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition(exports.export_name(progress, "督办进度", ".xlsx"))
+    return response
+
+
+@require_GET
+@login_required
+def progress_pdf(request, plan_id: int):
+    """The progress report (进度报告, not an archive): rendered on request, never stored."""
+    plan, progress = progress_for(request, plan_id)
+    if plan is None:
+        return progress
+    try:
+        pdf = exports.progress_report_pdf(progress)
+    except RenderError as exc:
+        return render(request, "approvals/refused.html", {
+            "plan": plan, "title": _("进度报告生成失败"), "message": str(exc)}, status=500)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition(exports.export_name(progress, "进度报告", ".pdf"))
+    return response

@@ -1,0 +1,96 @@
+"""Evidence files (upload with progress, download, withdraw) and the archived PDF of an assignment."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from approvals.forms import assignments as forms
+from approvals.views.assignments import _action_form, _is_xhr, _not_found, _page, _refused, _visible
+from workflows.access.scopes import assignments_visible_to
+from workflows.models import Evidence
+from workflows.services import evidence as evidence_services
+from workflows.services.archive import archive_response
+from workflows.services.errors import ActionError
+
+
+@require_POST
+@login_required
+def evidence_upload(request, pk: int):
+    """Store one file; answer JSON to the progress-bar script, a redirect to a plain form post."""
+    assignment = _visible(request, pk)
+    if assignment is None:
+        return JsonResponse({"ok": False, "message": _("承办件不存在")}, status=404) if _is_xhr(request) \
+            else _not_found(request)
+    form = _action_form("upload_evidence", data=request.POST, files=request.FILES)
+    if not form.is_valid():
+        if _is_xhr(request):
+            errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+            return JsonResponse({"ok": False, "message": _("请选择要上传的文件"), "errors": errors}, status=400)
+        return _page(request, assignment, bound={"upload_evidence": form}, error=_("请选择要上传的文件。"), status=400)
+    try:
+        evidence = evidence_services.evidence_upload(actor=request.user, assignment_id=assignment.pk,
+                                                     upload=form.cleaned_data["file"])
+    except ActionError as exc:
+        return _refused(request, pk, exc, "upload_evidence", form)
+    done = _("已上传“%(name)s”。") % {"name": evidence.original_name}
+    messages.success(request, done)
+    if _is_xhr(request):
+        return JsonResponse({"ok": True, "message": done, "redirect": assignment.get_absolute_url()})
+    return redirect(assignment)
+
+
+def _evidence_assignment(request, evidence_id: int):
+    """The file's assignment if the user may see it (else None: 404 like an absent file)."""
+    assignment_id = (Evidence.objects.filter(pk=evidence_id, assignment__in=assignments_visible_to(request.user))
+                     .values_list("assignment_id", flat=True).first())
+    return assignment_id
+
+
+@require_GET
+@login_required
+def evidence_download(request, evidence_id: int):
+    if _evidence_assignment(request, evidence_id) is None:
+        return _not_found(request, _("佐证材料不存在，或您无权查看。"))
+    try:
+        evidence, handle = evidence_services.evidence_open(actor=request.user, evidence_id=evidence_id)
+    except ActionError as exc:
+        return _error_page(request, exc)
+    response = FileResponse(handle, content_type=evidence.content_type or "application/octet-stream")
+    response["Content-Disposition"] = evidence_services.content_disposition(evidence.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _error_page(request, exc: ActionError):
+    """A refused download: the not-found page for 404, else the refusal page with its status."""
+    if exc.status == 404:
+        return _not_found(request, exc.message)
+    return render(request, "approvals/refused.html", {"message": exc.message}, status=exc.status)
+
+
+@require_GET
+@login_required
+def archive_download(request, pk: int):
+    """The archived PDF, for those who can see the assignment; checked against its hash, recorded."""
+    if _visible(request, pk) is None:
+        return _not_found(request)
+    try:
+        return archive_response(request.user, pk)
+    except ActionError as exc:
+        return _error_page(request, exc)
+
+
+@require_POST
+@login_required
+def evidence_withdraw(request, evidence_id: int):
+    assignment_id = _evidence_assignment(request, evidence_id)
+    if assignment_id is None:
+        return _not_found(request, _("佐证材料不存在，或您无权查看。"))
+    try:
+        evidence = evidence_services.evidence_withdraw(actor=request.user, evidence_id=evidence_id)
+    except ActionError as exc:
+        return _refused(request, assignment_id, exc, "upload_evidence", forms.UploadForm())
+    messages.success(request, _("已撤下“%(name)s”。") % {"name": evidence.original_name})
+    return redirect("approvals:assignment_detail", assignment_id)

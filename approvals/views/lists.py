@@ -1,0 +1,76 @@
+"""The lists of assignments: 我的待办 (what waits for me) and everything I may see, filtered."""
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_GET
+
+from approvals.forms import assignments as forms
+from workflows.access.scopes import assignments_visible_to
+from workflows.lights import LIGHTS, horizon, lights_for_dues, with_light
+from workflows.models import AssignmentState
+from workflows.selectors.inbox import InboxIds, inbox_counts, inbox_rows
+
+PAGE_SIZE = 50
+# What each waiting state asks of the person who has it in 我的待办.
+WAITING_LABELS = {"assigned": _l("待开始办理"), "in_progress": _l("待报送"), "submitted": _l("待审核"),
+                  "lead_reviewed": _l("待验收")}
+
+
+@require_GET
+@login_required
+def inbox(request):
+    """我的待办: what waits for me, by due date, with counts per state and per light; three queries.
+
+    From the person's rows of ``InboxItem`` (an index range per group, the index covering what is
+    read): one counts them per state and per light (``inbox_counts``); one reads the page's ids in
+    order (``InboxIds``); one reads those 50 assignments as plain values (no model instances). The
+    joins are made for the 50 rows shown only, however long the list.
+    """
+    today = timezone.localdate()
+    light = request.GET.get("light")
+    light = light if light in LIGHTS else ""
+    light_of_due = lights_for_dues(today)
+    today, last_yellow = horizon(today)
+    counts = dict.fromkeys([*WAITING_LABELS, *LIGHTS], 0) | inbox_counts(request.user, today, last_yellow)
+    total = sum(counts[state] for state in WAITING_LABELS)
+    ids = InboxIds(request.user, counts[light] if light else total, light, today, last_yellow)
+    page = Paginator(ids, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
+    page.object_list = [row | {"light": light_of_due(row["due_date"])} for row in inbox_rows(page.object_list)]
+    summary = [{"state": state, "label": WAITING_LABELS[state], "state_label": label,
+                "count": counts[state]}
+               for state, label in AssignmentState.choices if state in WAITING_LABELS]
+    lights = [{"light": k, "label": label, "count": counts[k], "chosen": k == light}
+              for k, label in LIGHTS.items()]
+    return render(request, "approvals/inbox.html", {
+        "page": page, "summary": summary, "total": total, "lights": lights, "light": light,
+        "today": today})
+
+
+@require_GET
+@login_required
+def assignment_list(request):
+    """Everything I may see, filtered, in keyset pages of 50 by (due date, id)."""
+    form = forms.AssignmentFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "approvals/assignment_list.html", {"form": form, "items": []}, status=400)
+    if not request.GET:
+        form = forms.AssignmentFilterForm({})
+        form.is_valid()
+    visible = with_light(assignments_visible_to(request.user), timezone.localdate())
+    rows = list(form.filter(visible.order_by("due_date", "id"))[:PAGE_SIZE + 1])
+    items, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    next_query = ""
+    if more:
+        query = request.GET.copy()
+        query["after"] = f"{items[-1].due_date.isoformat()}_{items[-1].pk}"
+        next_query = query.urlencode()
+    first_query = request.GET.copy()
+    first_query.pop("after", None)
+    return render(request, "approvals/assignment_list.html", {
+        "form": form, "items": items, "next_query": next_query, "first_query": first_query.urlencode(),
+        "paged": bool(form.cleaned_data.get("after")), "today": timezone.localdate()})
+
+
+# ----- the assignment page ----------------------------------------------------------------------

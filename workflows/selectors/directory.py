@@ -1,0 +1,51 @@
+"""The unit directory and plan reads that screens, commands and services share."""
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from ..directory import Directory, DirectoryEntry
+from ..models import GroupTerm, Plan, Section, Task, TaskParty, Unit, UnitAlias
+
+
+def unit_directory() -> Directory:
+    """Snapshot every name the directory knows (inactive units included: old plans name them)."""
+    directory = Directory()
+    for unit in Unit.objects.only("id", "short_name", "full_name"):
+        entry = DirectoryEntry("unit", unit.id, unit.short_name)
+        directory.add(unit.short_name, entry)
+        directory.add(unit.full_name, entry)
+    for alias in UnitAlias.objects.select_related("unit").only("name", "unit__short_name"):
+        directory.add(alias.name, DirectoryEntry("unit", alias.unit_id, alias.unit.short_name))
+    for term in GroupTerm.objects.only("id", "term"):
+        directory.add(term.term, DirectoryEntry("term", term.id, term.term))
+    return directory
+
+
+def plans_for_list() -> QuerySet[Plan]:
+    return Plan.objects.select_related("supervising_unit", "imported_by").order_by("-imported_at", "-id")
+
+
+def plan_with_tasks(plan_id: int, *, assignments: QuerySet | None = None) -> Plan:
+    """Load a plan with its sections, tasks, parties, deadlines and targets in a fixed number of queries.
+
+    ``assignments``, when given, is the caller's visible assignments (already scoped to the user);
+    each task then carries ``visible_assignments`` with their units and rounds, in one more query.
+    """
+    prefetches = [
+        Prefetch("party_set", queryset=TaskParty.objects.select_related("group_term").order_by("role", "position")),
+        "deadlines",
+        "targets",
+    ]
+    if assignments is not None:
+        prefetches.append(Prefetch(
+            "assignments", to_attr="visible_assignments",
+            queryset=assignments.select_related(None).select_related("unit", "round")
+            .order_by("round__position", "unit__order", "unit__short_name", "id"),
+        ))
+    tasks = Task.objects.order_by("number").prefetch_related(*prefetches)
+    sections = Section.objects.order_by("position").prefetch_related(Prefetch("tasks", queryset=tasks))
+    return (
+        Plan.objects.select_related("supervising_unit", "imported_by")
+        .prefetch_related(Prefetch("sections", queryset=sections))
+        .get(pk=plan_id)
+    )
