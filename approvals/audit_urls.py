@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.views import audit as views
+from .views import audit as views
 
 app_name = "audit"
 

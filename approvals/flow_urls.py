@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.views import flow as flow_views
+from .views import flow as flow_views
 
 app_name = "flow"
 

@@ -5,7 +5,7 @@ the person to the login page and the API answers 401.
 """
 from __future__ import annotations
 
-from approvals.sessions import session_check
+from .sessions import session_check
 
 
 class SessionTimeoutMiddleware:

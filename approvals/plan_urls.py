@@ -1,7 +1,7 @@
 from django.urls import path
 
-from approvals.views import plans as views
-from approvals.views import revisions as revision_views
+from .views import plans as views
+from .views import revisions as revision_views
 
 app_name = "plans"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.views import (
+from .views import (
     assignments,
     changes,
     dashboard,

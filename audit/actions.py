@@ -51,7 +51,7 @@ ACTIONS = {
     "assignment.archived": _("生成归档文件"),
     "assignment.archive_downloaded": _("下载归档文件"),
     "assignment.archive_integrity_failed": _("归档文件完整性校验失败，拒绝下载"),
-    # Changes after dispatch (workflows.services.changes).
+    # Changes after dispatch (workflows.services.transfers, .revisions and .delegation).
     "assignment.transfer_requested": _("申请调整承办单位"),
     "assignment.transferred": _("同意调整承办单位"),
     "assignment.not_applicable": _("核定不适用，关闭承办件"),

@@ -5,6 +5,8 @@ import difflib
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 def name_key(name: str) -> str:
     """Compare names without width or spacing differences (全角/半角, stray spaces)."""
@@ -55,13 +57,12 @@ class UnknownName:
     suggestions: tuple[str, ...]
 
     def message(self) -> str:
-        tasks = "、".join(str(n) for n in self.task_numbers)
-        text = f"未知单位“{self.name}”（第 {tasks} 项任务）"
+        values = {"name": self.name, "tasks": "、".join(str(n) for n in self.task_numbers),
+                  "suggestions": "、".join(self.suggestions)}
         if self.suggestions:
-            text += "，最接近的已知单位：" + "、".join(self.suggestions)
-        else:
-            text += "，单位库中没有相近的名称"
-        return text + "；请对应到已有单位或新建单位"
+            return _("未知单位“%(name)s”（第 %(tasks)s 项任务），最接近的已知单位：%(suggestions)s；"
+                     "请对应到已有单位或新建单位") % values
+        return _("未知单位“%(name)s”（第 %(tasks)s 项任务），单位库中没有相近的名称；请对应到已有单位或新建单位") % values
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class LeadIsGroupTerm:
     line: int | None
 
     def message(self) -> str:
-        return f"第 {self.task_number} 项任务的牵头部门“{self.name}”是单位统称，牵头部门必须是具体单位"
+        return (_("第 %(number)s 项任务的牵头部门“%(name)s”是单位统称，牵头部门必须是具体单位")
+                % {"number": self.task_number, "name": self.name})
 
 
 def find_unknown_names(plan, directory: Directory) -> tuple[list[UnknownName], list[LeadIsGroupTerm]]:

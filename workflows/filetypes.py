@@ -1,8 +1,9 @@
 """Decide what an uploaded evidence file is by its content, and refuse what we do not accept.
 
-Pure: no Django models, no database. ``sniff`` looks at the bytes, never trusts the name for
-the type, and insists that the name's extension agrees with what the bytes are. Zip-based
-files are examined through their central directory only; nothing is ever extracted.
+Pure: no Django models, no database (only Django's translations, for the messages). ``sniff``
+looks at the bytes, never trusts the name for the type, and insists that the name's extension
+agrees with what the bytes are. Zip-based files are examined through their central directory
+only; nothing is ever extracted.
 """
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 HEAD_BYTES = 64 * 1024  # how much of the start callers should pass as ``head``
 EDGE_BYTES = 64 * 1024  # how much of each end is searched for a second, hidden format
 MAX_NAME_CHARS = 255
@@ -28,7 +32,7 @@ ZIP_MAX_RATIO = 100
 ZIP_RATIO_FLOOR_BYTES = 1024 * 1024
 ZIP_MAX_MEMBERS = 10_000
 
-ALLOWED_SUMMARY = "PDF、Word（.doc/.docx）、Excel（.xls/.xlsx）、OFD、JPEG、PNG、ZIP 或纯文本（.txt/.csv）"
+ALLOWED_SUMMARY = gettext_lazy("PDF、Word（.doc/.docx）、Excel（.xls/.xlsx）、OFD、JPEG、PNG、ZIP 或纯文本（.txt/.csv）")
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -68,11 +72,15 @@ _TEXT_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f]")  # tab, LF, FF and CR 
 
 
 class FileRejected(Exception):
-    """An upload we do not accept; ``message`` says why, in Chinese."""
+    """An upload we do not accept; ``message`` says why, in the user's language.
 
-    def __init__(self, message: str):
-        self.message = message
-        super().__init__(message)
+    ``code`` names the refusals a caller tells apart ("too_large", "ratio"), whatever the language.
+    """
+
+    def __init__(self, message: str, code: str = ""):
+        self.message = str(message)  # a lazy constant is read in the language of the moment
+        self.code = code
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -90,12 +98,12 @@ def clean_name(name: str) -> str:
     name = name or ""
     for ch in name:
         if ord(ch) in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
-            raise FileRejected("文件名含有不可见或控制字符")
+            raise FileRejected(_("文件名含有不可见或控制字符"))
     base = re.sub(r"^[A-Za-z]:", "", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
     if base in ("", ".", ".."):
-        raise FileRejected("文件名不能为空")
+        raise FileRejected(_("文件名不能为空"))
     if len(base) > MAX_NAME_CHARS:
-        raise FileRejected(f"文件名过长（不能超过 {MAX_NAME_CHARS} 个字符）")
+        raise FileRejected(_("文件名过长（不能超过 %(limit)s 个字符）") % {"limit": MAX_NAME_CHARS})
     return base
 
 
@@ -110,16 +118,16 @@ def sniff(head: bytes, name: str, *, read_more: Callable[[], BinaryIO] | None = 
     ``head`` is the start of the content (``HEAD_BYTES`` is plenty). ``read_more`` returns a
     seekable binary file holding the whole content, for the checks that need more than the
     start (zip directories, the end of the file, text decoding); without it ``head`` is taken
-    to be the whole content. Raise FileRejected with a Chinese message for anything refused.
+    to be the whole content. Raise FileRejected with a message for anything refused.
     """
     base = clean_name(name)
     handle = read_more() if read_more is not None else io.BytesIO(head)
     expected = _KIND_OF_EXTENSION.get(extension(base))
     if expected is None:
-        raise FileRejected(f"不支持的文件扩展名：仅接受 {ALLOWED_SUMMARY}")
+        raise FileRejected(_("不支持的文件扩展名：仅接受 %(allowed)s") % {"allowed": ALLOWED_SUMMARY})
     kind = _detect(head, handle, expected)
     if kind != expected and not (expected == "zip" and kind in ("docx", "xlsx", "ofd")):
-        raise FileRejected("文件内容与扩展名不符")
+        raise FileRejected(_("文件内容与扩展名不符"))
     if expected == "zip":
         kind = "zip"  # a container named .zip is kept and served as a zip
     content_type = CONTENT_TYPES[kind]
@@ -130,7 +138,7 @@ def sniff(head: bytes, name: str, *, read_more: Callable[[], BinaryIO] | None = 
 
 def _detect(head: bytes, handle: BinaryIO, expected: str) -> str:
     if not head:
-        raise FileRejected("文件为空")
+        raise FileRejected(_("文件为空"))
     for magic, kind in ((_PDF, "pdf"), (_JPEG, "jpeg"), (_PNG, "png")):
         if head.startswith(magic):
             _refuse_polyglot(handle)
@@ -140,15 +148,15 @@ def _detect(head: bytes, handle: BinaryIO, expected: str) -> str:
     if head.startswith(_ZIP):
         return _zip_kind(handle)
     if head.startswith(_EXECUTABLES):
-        raise FileRejected("不接受可执行文件或脚本")
+        raise FileRejected(_("不接受可执行文件或脚本"))
     if _MARKUP.search(head[:EDGE_BYTES]):
-        raise FileRejected("不接受网页（HTML）、SVG 或含脚本的文件")
+        raise FileRejected(_("不接受网页（HTML）、SVG 或含脚本的文件"))
     if head.startswith(_OTHER_BINARY):
-        raise FileRejected(f"不支持的文件类型：仅接受 {ALLOWED_SUMMARY}")
+        raise FileRejected(_("不支持的文件类型：仅接受 %(allowed)s") % {"allowed": ALLOWED_SUMMARY})
     if _text_encoding(handle, strict=False):
         _refuse_markup_at_end(handle)
         return "text"
-    raise FileRejected(f"不支持的文件类型：仅接受 {ALLOWED_SUMMARY}")
+    raise FileRejected(_("不支持的文件类型：仅接受 %(allowed)s") % {"allowed": ALLOWED_SUMMARY})
 
 
 def _edges(handle: BinaryIO) -> tuple[bytes, bytes]:
@@ -164,15 +172,15 @@ def _refuse_polyglot(handle: BinaryIO) -> None:
     """Refuse a PDF or image that is also a zip or a web page (it would open as either)."""
     for part in _edges(handle):
         if any(marker in part for marker in _ZIP_DIRECTORY):
-            raise FileRejected("文件中夹带了压缩包内容，已拒绝")
+            raise FileRejected(_("文件中夹带了压缩包内容，已拒绝"))
         if _MARKUP.search(part):
-            raise FileRejected("文件中夹带了网页或脚本内容，已拒绝")
+            raise FileRejected(_("文件中夹带了网页或脚本内容，已拒绝"))
 
 
 def _refuse_markup_at_end(handle: BinaryIO) -> None:
     for part in _edges(handle):
         if _MARKUP.search(part):
-            raise FileRejected("不接受网页（HTML）、SVG 或含脚本的文件")
+            raise FileRejected(_("不接受网页（HTML）、SVG 或含脚本的文件"))
 
 
 def _ole_kind(handle: BinaryIO, expected: str) -> str:
@@ -211,7 +219,7 @@ def _zip_kind(handle: BinaryIO) -> str:
 ZIP_MAX_DEPTH = 3  # a zip, a zip inside it, and one more inside that
 ZIP_CHUNK = 1024 * 1024
 _LOCAL_HEADER = struct.Struct("<4s5H3I2H")  # signature … name length, extra length (30 bytes)
-_DAMAGED = "压缩文件已损坏，无法读取"
+_DAMAGED = gettext_lazy("压缩文件已损坏，无法读取")
 
 
 @dataclass
@@ -225,7 +233,8 @@ class _Budget:
     def refuse_beyond(self, total: int) -> None:
         limit = self.limit or ZIP_MAX_TOTAL_BYTES
         if total > limit:
-            raise FileRejected(f"压缩文件解压后过大（不能超过 {max(limit // (1024 * 1024), 1)} MB）")
+            raise FileRejected(_("压缩文件解压后过大（不能超过 %(limit)s MB）") % {"limit": max(limit // (1024 * 1024), 1)},
+                               code="too_large")
 
     def add(self, size: int) -> None:
         self.total += size
@@ -241,7 +250,7 @@ def _examine_zip(handle: BinaryIO, *, depth: int, budget: _Budget) -> set[str]:
         raise FileRejected(_DAMAGED) from exc
     budget.members += len(members)
     if budget.members > ZIP_MAX_MEMBERS:
-        raise FileRejected(f"压缩文件内的文件过多（不能超过 {ZIP_MAX_MEMBERS} 个）")
+        raise FileRejected(_("压缩文件内的文件过多（不能超过 %(limit)s 个）") % {"limit": ZIP_MAX_MEMBERS})
     declared = 0
     for member in members:  # what the headers claim: refuse the obvious at no cost
         declared += member.file_size
@@ -254,14 +263,15 @@ def _examine_zip(handle: BinaryIO, *, depth: int, budget: _Budget) -> set[str]:
         if nested is not None:
             with nested:
                 if depth >= ZIP_MAX_DEPTH:
-                    raise FileRejected(f"压缩文件嵌套层数过多（不能超过 {ZIP_MAX_DEPTH} 层）")
+                    raise FileRejected(_("压缩文件嵌套层数过多（不能超过 %(limit)s 层）") % {"limit": ZIP_MAX_DEPTH})
                 _examine_zip(nested, depth=depth + 1, budget=budget)
     return {m.filename for m in members}
 
 
 def _check_ratio(size: int, member: zipfile.ZipInfo) -> None:
     if size > ZIP_RATIO_FLOOR_BYTES and size > ZIP_MAX_RATIO * max(member.compress_size, 1):
-        raise FileRejected(f"压缩文件压缩比异常（超过 {ZIP_MAX_RATIO}:1），疑似压缩炸弹")
+        raise FileRejected(_("压缩文件压缩比异常（超过 %(ratio)s:1），疑似压缩炸弹") % {"ratio": ZIP_MAX_RATIO},
+                           code="ratio")
 
 
 # Compressed formats inside a zip whose real size we cannot count as we go: refused, not trusted.
@@ -282,7 +292,7 @@ def _inflate(archive: zipfile.ZipFile, handle: BinaryIO, member: zipfile.ZipInfo
             if first and chunk:
                 first = False
                 if chunk.startswith(_OTHER_COMPRESSED):
-                    raise FileRejected("压缩文件内含有 gz、7z、rar 等其他压缩格式，无法检查其内容，请解压后重新打包为 zip")
+                    raise FileRejected(_("压缩文件内含有 gz、7z、rar 等其他压缩格式，无法检查其内容，请解压后重新打包为 zip"))
             size += len(chunk)
             budget.add(len(chunk))
             _check_ratio(size, member)
@@ -305,9 +315,9 @@ def _member_chunks(archive: zipfile.ZipFile, handle: BinaryIO, member: zipfile.Z
     inflates a bzip2 or lzma read in one piece, with no bound, so those are refused.
     """
     if member.flag_bits & 0x1:
-        raise FileRejected("压缩文件已加密，无法检查其中的内容，请解密后再上传")
+        raise FileRejected(_("压缩文件已加密，无法检查其中的内容，请解密后再上传"))
     if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise FileRejected("压缩文件使用了不支持的压缩方式（仅接受常见的 Deflate 压缩），请重新打包后再上传")
+        raise FileRejected(_("压缩文件使用了不支持的压缩方式（仅接受常见的 Deflate 压缩），请重新打包后再上传"))
     handle.seek(member.header_offset)
     header = handle.read(_LOCAL_HEADER.size)
     if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
@@ -353,7 +363,7 @@ def _text_encoding(handle: BinaryIO, *, strict: bool = True) -> str:
         if _decodes(handle, encoding):
             return "utf-8" if encoding == "utf-8-sig" else encoding
     if strict:
-        raise FileRejected(f"不支持的文件类型：仅接受 {ALLOWED_SUMMARY}")
+        raise FileRejected(_("不支持的文件类型：仅接受 %(allowed)s") % {"allowed": ALLOWED_SUMMARY})
     return ""
 
 

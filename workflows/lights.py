@@ -24,7 +24,7 @@ GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHTS = {GREEN: _("绿灯"), YELLOW: _("黄灯"), RED: _("红灯")}
 LIGHT_HELP = {GREEN: _("正常推进"), YELLOW: _("临近办理期限"), RED: _("已逾期")}
 DONE = "done"  # accepted: no light, but on time or not
-# Closed states need no attention: accepted, and closed by a transfer or a plan revision (issue 8).
+# Closed states need no attention: accepted, and closed by a transfer or a plan revision.
 CLOSED = tuple(str(state) for state in CLOSED_STATES)
 
 

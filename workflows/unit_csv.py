@@ -5,6 +5,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .directory import name_key
 from .spreadsheets import CsvRows, csv_unquoted
 
@@ -48,7 +50,8 @@ class UnitCsvError(ValueError):
 
     def __init__(self, errors: list[tuple[int | None, str]]):
         self.errors = errors
-        super().__init__("\n".join(f"第 {line} 行：{msg}" if line else msg for line, msg in errors))
+        super().__init__("\n".join(_("第 %(line)s 行：%(message)s") % {"line": line, "message": msg} if line else msg
+                                   for line, msg in errors))
 
 
 def _split_aliases(cell: str) -> tuple[str, ...]:
@@ -63,14 +66,14 @@ def parse_units_csv(text: str) -> list[UnitRow]:
     try:
         header = next(reader)
     except StopIteration:
-        raise UnitCsvError([(None, "文件为空")]) from None
+        raise UnitCsvError([(None, _("文件为空"))]) from None
     positions: dict[str, int] = {}
     for index, cell in enumerate(header):
         for field, names in COLUMNS.items():
             if cell.strip().lower() in names:
                 positions[field] = index
     if "short_name" not in positions:
-        raise UnitCsvError([(1, "缺少“简称”列（表头应为：" + "，".join(EXPORT_HEADER) + "）")])
+        raise UnitCsvError([(1, _("缺少“简称”列（表头应为：%(header)s）") % {"header": "，".join(EXPORT_HEADER)})])
     rows: list[UnitRow] = []
     errors: list[tuple[int | None, str]] = []
     names_seen: dict[str, int] = {}
@@ -86,17 +89,18 @@ def parse_units_csv(text: str) -> list[UnitRow]:
         short_name = cell(record, "short_name")
         problems = []
         if not short_name:
-            problems.append("简称不能为空")
+            problems.append(_("简称不能为空"))
         kind_text = cell(record, "kind") or "other"
         kind = KIND_NAMES.get(kind_text.lower())
         if kind is None:
-            problems.append(f"类型“{kind_text}”无效，应为：" + "、".join(KIND_LABELS.values()))
+            problems.append(_("类型“%(kind)s”无效，应为：%(kinds)s")
+                            % {"kind": kind_text, "kinds": "、".join(KIND_LABELS.values())})
         order_text = cell(record, "order") or "0"
         if not order_text.isdigit():
-            problems.append(f"排序“{order_text}”应为非负整数")
+            problems.append(_("排序“%(order)s”应为非负整数") % {"order": order_text})
         active_text = cell(record, "is_active").lower()
         if active_text not in TRUE | FALSE:
-            problems.append(f"启用“{active_text}”应为“是”或“否”")
+            problems.append(_("启用“%(active)s”应为“是”或“否”") % {"active": active_text})
         aliases = _split_aliases(cell(record, "aliases"))
         full_name = cell(record, "full_name")
         for name in (short_name, full_name, *aliases):
@@ -104,10 +108,10 @@ def parse_units_csv(text: str) -> list[UnitRow]:
                 continue
             key = name_key(name)
             if key in names_seen and names_seen[key] != line:
-                problems.append(f"名称“{name}”与第 {names_seen[key]} 行重复")
+                problems.append(_("名称“%(name)s”与第 %(line)s 行重复") % {"name": name, "line": names_seen[key]})
             names_seen.setdefault(key, line)
         if len(short_name) > 64 or len(full_name) > 200 or any(len(a) > 200 for a in aliases):
-            problems.append("名称过长（简称不超过 64 字，全称和别名不超过 200 字）")
+            problems.append(_("名称过长（简称不超过 64 字，全称和别名不超过 200 字）"))
         if problems:
             errors += [(line, p) for p in problems]
             continue

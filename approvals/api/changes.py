@@ -14,8 +14,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.api import serializers as s
-from approvals.api.views import WriteView, refusals, require_visible
 from workflows.access.policies import decide_transfer_decision
 from workflows.access.scopes import transfer_requests_visible_to
 from workflows.models import Delegation, TransferKind, TransferStatus, Unit
@@ -23,6 +21,9 @@ from workflows.services import delegation as delegation_services
 from workflows.services import revisions
 from workflows.services import transfers as transfer_services
 from workflows.services.errors import NotFound
+
+from . import serializers as s
+from .views import WriteView, refusals, require_visible
 
 TAGS = [_l("调整与代理")]
 
@@ -171,7 +172,7 @@ class HandOverInputSerializer(serializers.Serializer):
                responses={200: s.AssignmentDetailSerializer, **refusals(400, 401, 403, 404, 409, 415)})
 class AssignmentHandOverView(WriteView):
     def post(self, request, pk: int):
-        from approvals.api.views import visible_assignment
+        from .views import visible_assignment
 
         require_visible(request, pk)
         given = HandOverInputSerializer(data=request.data)

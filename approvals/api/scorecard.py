@@ -9,10 +9,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.api.views import refusals
-from approvals.views.scorecard import chosen_round, supervised_plan
 from workflows.services.errors import NotFound
 from workflows.supervision import scorecard as scoring
+
+from ..views.scorecard import chosen_round, supervised_plan
+from .views import refusals
 
 
 class UnitScoreSerializer(serializers.Serializer):

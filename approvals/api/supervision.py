@@ -16,14 +16,15 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.api.scorecard import RoundRefSerializer
-from approvals.api.views import refusals
-from approvals.views.dashboard import xlsx_response
-from approvals.views.scorecard import chosen_round, supervised_plan
 from workflows.models import AssignmentState
 from workflows.services.errors import NotFound
 from workflows.supervision.exports import XLSX_TYPE
 from workflows.supervision.progress import LIGHT_ORDER, Progress, plan_progress
+
+from ..views.dashboard import xlsx_response
+from ..views.scorecard import chosen_round, supervised_plan
+from .scorecard import RoundRefSerializer
+from .views import refusals
 
 ROUND_PARAMETER = OpenApiParameter("round", int, OpenApiParameter.QUERY, required=False,
                                    description=_l("报送轮次 ID；缺省为第一轮"))

@@ -6,10 +6,10 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
-from approvals.api import changes as changes_api
-from approvals.api import scorecard as scorecard_api
-from approvals.api import supervision as supervision_api
-from approvals.api import views
+from . import changes as changes_api
+from . import scorecard as scorecard_api
+from . import supervision as supervision_api
+from . import views
 
 app_name = "api"
 

@@ -17,7 +17,6 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals.api import serializers as s
 from workflows.access.policies import available_actions, can_view_plans, sees_all_assignments
 from workflows.access.scopes import assignments_visible_to
 from workflows.lights import light_q, with_light
@@ -27,6 +26,8 @@ from workflows.services import dispatch as dispatch_services
 from workflows.services.archive import archive_response
 from workflows.services.errors import ActionError, NotFound
 from workflows.services.evidence import evidence_upload
+
+from . import serializers as s
 
 REFUSALS = {status: OpenApiResponse(s.ErrorSerializer, description=text) for status, text in {
     400: _l("字段有误（errors 列出各字段）"), 401: _l("未登录或令牌无效"), 403: _l("可见但无权操作"),

@@ -7,9 +7,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from approvals.forms.assignments import Form
 from workflows.models import Role, TransferKind
 from workflows.services.delegation import DELEGABLE_ROLES
+
+from .assignments import Form
 
 
 class TransferRequestForm(Form):

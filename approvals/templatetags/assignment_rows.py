@@ -20,9 +20,10 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from approvals.templatetags.lights import light_badge
 from workflows.lights import CLOSED
 from workflows.models import AssignmentState
+
+from .lights import light_badge
 
 register = template.Library()
 

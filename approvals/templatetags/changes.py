@@ -6,12 +6,6 @@ import json
 from django import template
 from django.utils.translation import gettext as _
 
-from approvals.forms.changes import (
-    HandOverForm,
-    TransferApproveForm,
-    TransferRejectForm,
-    TransferRequestForm,
-)
 from workflows.access.policies import (
     assignment_permissions,
     decide_hand_over,
@@ -21,6 +15,13 @@ from workflows.access.policies import (
 from workflows.access.scopes import assignments_visible_to
 from workflows.models import Assignment, Membership, TaskChange
 from workflows.models.changes import CHANGE_FIELD_LABELS
+
+from ..forms.changes import (
+    HandOverForm,
+    TransferApproveForm,
+    TransferRejectForm,
+    TransferRequestForm,
+)
 
 register = template.Library()
 

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals.forms import assignments as forms
 from audit.models import AuditEvent
 from workflows.access.policies import (
     ACTION_LABELS,
@@ -37,6 +36,8 @@ from workflows.models import (
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
 from workflows.services.errors import ActionError
+
+from ..forms import assignments as forms
 
 URL_NAMES = {"start": "approvals:assignment_start", "submit": "approvals:assignment_submit",
              "approve": "approvals:assignment_approve", "return": "approvals:assignment_return",

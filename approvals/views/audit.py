@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.http import require_GET
 
-from approvals.forms.audit import TimelineForm
 from audit.services import escape_label, record_anonymous, record_event
 from workflows.access.policies import can_read_audit
 from workflows.models import Plan, Task
 from workflows.selectors import trail as selectors
 from workflows.spreadsheets import CsvRows, xlsx_cell, xlsx_row
+
+from ..forms.audit import TimelineForm
 
 EXPORT_COLUMNS = [
     ("seq", _("序号")), ("occurred_at", _("时间")), ("actor_label", _("操作人")), ("unit_label", _("所在单位")),

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from approvals.forms import changes as forms
 from workflows.access.scopes import (
     assignments_visible_to,
     transfer_requests_to_decide,
@@ -21,6 +20,8 @@ from workflows.models import Membership
 from workflows.services import delegation as delegation_services
 from workflows.services import transfers as transfer_services
 from workflows.services.errors import ActionError
+
+from ..forms import changes as forms
 
 
 def _not_found(request, message=""):
@@ -140,7 +141,7 @@ def _memberships(user):
 @login_required
 def delegations(request):
     """代理: the delegations I gave and received, and a form to name a substitute."""
-    from approvals.api.changes import my_delegations
+    from ..api.changes import my_delegations
 
     form = forms.DelegationForm(request.POST or None, memberships=_memberships(request.user))
     status = 200

@@ -16,8 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from approvals.views.assignments import _not_found
-from approvals.views.scorecard import chosen_round, supervised_plan
 from workflows.access.policies import can_supervise
 from workflows.archive.render import RenderError
 from workflows.archive.report import cn_date
@@ -31,6 +29,9 @@ from workflows.supervision.progress import (
     plan_progress,
     state_labels,
 )
+
+from .assignments import _not_found
+from .scorecard import chosen_round, supervised_plan
 
 OVERDUE_SHOWN = 200  # the page lists the most overdue; the export lists them all
 

@@ -6,8 +6,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from approvals.forms import assignments as forms
-from approvals.views.assignments import _not_found
 from workflows.access.policies import (
     can_select_units,
     can_supervise,
@@ -17,6 +15,9 @@ from workflows.access.policies import (
 from workflows.models import Assignment, PartyRole, Plan, Task, TermScope, Unit
 from workflows.services import dispatch as dispatch_services
 from workflows.services.errors import ActionError
+
+from ..forms import assignments as forms
+from .assignments import _not_found
 
 
 def _relevant_parties(task) -> list:

@@ -6,13 +6,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from approvals.forms import assignments as forms
-from approvals.views.assignments import _action_form, _is_xhr, _not_found, _page, _refused, _visible
 from workflows.access.scopes import assignments_visible_to
 from workflows.models import Evidence
 from workflows.services import evidence as evidence_services
 from workflows.services.archive import archive_response
 from workflows.services.errors import ActionError
+
+from ..forms import assignments as forms
+from .assignments import _action_form, _is_xhr, _not_found, _page, _refused, _visible
 
 
 @require_POST

@@ -13,8 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from approvals.flows import attach_assignments, done_tasks_for, flow_tasks, open_tasks_for
 from workflows.access.scopes import assignments_visible_to
+
+from ..flows import attach_assignments, done_tasks_for, flow_tasks, open_tasks_for
 
 PAGE_SIZE = 50
 

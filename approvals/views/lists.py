@@ -6,11 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 
-from approvals.forms import assignments as forms
 from workflows.access.scopes import assignments_visible_to
 from workflows.lights import LIGHTS, horizon, lights_for_dues, with_light
 from workflows.models import AssignmentState
 from workflows.selectors.inbox import InboxIds, inbox_counts, inbox_rows
+
+from ..forms import assignments as forms
 
 PAGE_SIZE = 50
 # What each waiting state asks of the person who has it in 我的待办.

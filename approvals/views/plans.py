@@ -13,14 +13,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from approvals.forms.plans import PlanConfirmForm, PlanUploadForm
-from approvals.views.dispatch import plan_panels
 from workflows import services
 from workflows.access.policies import can_import_plans, can_view_plans
 from workflows.access.scopes import assignments_visible_to
 from workflows.importers import PlanParseError
 from workflows.models import Plan
 from workflows.selectors import directory as selectors
+
+from ..forms.plans import PlanConfirmForm, PlanUploadForm
+from .dispatch import plan_panels
 
 _STAGING = "plan_import_staging"
 

@@ -14,11 +14,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from approvals.views.assignments import _is_xhr, _not_found, _page, _visible
 from workflows.access.policies import can_supervise
 from workflows.models import Plan, Reminder, Unit
 from workflows.services import reminders as reminder_services
 from workflows.services.errors import ActionError
+
+from .assignments import _is_xhr, _not_found, _page, _visible
 
 
 def _done(unit_name: str, count: int, reminder) -> str:

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
-from approvals.views.plans import _stage, _staged, _unstage
 from workflows.access.policies import can_revise_plan
 from workflows.models import Plan
 from workflows.models.changes import CHANGE_FIELD_LABELS
 from workflows.services import revisions
 from workflows.services.errors import ActionError
+
+from .plans import _stage, _staged, _unstage
 
 
 class RevisionUploadForm(forms.Form):

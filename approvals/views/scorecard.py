@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from approvals.views.assignments import _not_found
 from workflows.access.policies import can_view_supervision
 from workflows.archive.report import cn_date
 from workflows.models import Plan, ReportingRound
 from workflows.supervision import scorecard as scoring
+
+from .assignments import _not_found
 
 
 def supervised_plan(user, plan_id: int) -> Plan | None:

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from approvals import sessions
+from .. import sessions
 
 
 class LoginView(auth_views.LoginView):

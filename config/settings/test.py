@@ -20,5 +20,5 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 AUDIT_CHECKPOINT_KEY = "test-checkpoint-key"
 AUDIT_CHECKPOINT_FILE = VAR_DIR / "test-audit-checkpoints.jsonl"
 # The archive job runs when the test's on-commit callbacks run, not in a thread the test would have to
-# wait for (tests/archive/test_bounded_render.py covers the thread).
+# wait for (tests/workflows/archive/test_bounded_render.py covers the thread).
 ARCHIVE_IN_BACKGROUND = False

@@ -58,10 +58,10 @@ def transfer_requests_visible_to(user):
 
 def transfer_requests_to_decide(user):
     """Pending requests this person may decide: the plans they supervise, the tasks they lead where allowed."""
-    supervised = Membership.objects.filter(user=user, role="supervisor").values("unit_id")
-    led = Membership.objects.filter(user=user, role="reviewer").values("unit_id")
     if not (user.is_authenticated and user.is_active):
         return TransferRequest.objects.none()
+    supervised = Membership.objects.filter(user=user, role="supervisor").values("unit_id")
+    led = Membership.objects.filter(user=user, role="reviewer").values("unit_id")
     return (transfer_requests_visible_to(user).filter(status="pending")
             .filter(Q(assignment__task__plan__supervising_unit__in=supervised)
                     | Q(assignment__task__plan__lead_may_decide_transfers=True,

@@ -5,7 +5,7 @@ report from the database (``report.build``) and hands it to a child forked from 
 process (multiprocessing's forkserver, which has Django set up, WeasyPrint imported and the CJK
 fonts loaded: ``render_child``), so a child starts in milliseconds, not the seconds a fresh
 interpreter takes. A child that runs past ``ARCHIVE_RENDER_TIMEOUT_SECONDS`` is killed and the
-render fails with a Chinese message naming the limit (the archive job records it and the sweep
+render fails with a message naming the limit (the archive job records it and the sweep
 retries); its address space is capped at ``ARCHIVE_RENDER_MAX_MEMORY_MB``. A timeout of 0 renders
 in this process, unbounded.
 
@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .render import RenderError, render_pdf
 
@@ -61,11 +62,11 @@ def render_bounded(report: dict) -> Rendered:
     try:
         if not receiver.poll(timeout):
             child.kill()
-            raise RenderError(f"归档文件生成超时（超过 {timeout:g} 秒），已中止，将自动重试")
+            raise RenderError(_("归档文件生成超时（超过 %(seconds)s 秒），已中止，将自动重试") % {"seconds": f"{timeout:g}"})
         try:
             outcome, value = receiver.recv()
         except EOFError:
-            raise RenderError("归档文件生成进程意外退出（可能超出内存上限），将自动重试") from None
+            raise RenderError(_("归档文件生成进程意外退出（可能超出内存上限），将自动重试")) from None
     finally:
         receiver.close()
         child.join(5)

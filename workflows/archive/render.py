@@ -10,6 +10,7 @@ import logging
 
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .report import manifest
 
@@ -33,7 +34,7 @@ class _NoFetch:
     """Refuse every external resource: the report is self-contained (no network, no files)."""
 
     def __call__(self, url, *args, **kwargs):
-        raise RenderError(f"归档报告不得引用外部资源：{url[:100]}")
+        raise RenderError(_("归档报告不得引用外部资源：%(url)s") % {"url": url[:100]})
 
     fetch = __call__
 
@@ -76,5 +77,5 @@ def render_pdf(report: dict, *, template: str = "workflows/archive_report.html",
         logger.removeHandler(collector)
     missing = [m for m in collector.messages if ".notdef" in m or "unsupported by fonts" in m]
     if missing:
-        raise RenderError("字体缺字，归档报告无法正确显示：" + "；".join(missing[:3]))
+        raise RenderError(_("字体缺字，归档报告无法正确显示：%(warnings)s") % {"warnings": "；".join(missing[:3])})
     return pdf

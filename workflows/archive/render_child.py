@@ -7,6 +7,7 @@ import resource
 
 import django
 from django.apps import apps
+from django.utils.translation import gettext as _
 
 if not apps.ready:  # the forkserver is a fresh interpreter: the settings come from its environment
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -38,8 +39,8 @@ def run(report: dict, connection, memory_mb: int) -> None:
     except RenderError as exc:
         connection.send(("error", str(exc)))
     except MemoryError:
-        connection.send(("error", f"归档文件生成超出内存上限（{memory_mb} MB），将自动重试"))
+        connection.send(("error", _("归档文件生成超出内存上限（%(limit)s MB），将自动重试") % {"limit": memory_mb}))
     except Exception as exc:  # noqa: BLE001 - told to the parent, which records it on the archive
-        connection.send(("error", f"归档文件生成失败：{type(exc).__name__}: {exc}"))
+        connection.send(("error", _("归档文件生成失败：%(error)s") % {"error": f"{type(exc).__name__}: {exc}"}))
     finally:
         connection.close()

@@ -60,7 +60,7 @@ def build(assignment_id: int, submission_id: int) -> dict:
 
 
 def _build(assignment_id: int, submission_id: int) -> dict:
-    from workflows.models import ROLE_LABELS
+    from ..models import ROLE_LABELS
 
     assignment = (Assignment.objects.select_related("task__plan__supervising_unit", "task__section", "unit",
                                                     "round").prefetch_related("task__party_set")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class SigningNotConfigured(RuntimeError):
@@ -22,7 +23,7 @@ class SigningNotConfigured(RuntimeError):
 @dataclass(frozen=True)
 class SignatureCheck:
     ok: bool
-    message: str  # Chinese, for people
+    message: str  # for people, in their language
     signed_at: dt.datetime | None = None
     signer: str = ""
 
@@ -34,14 +35,14 @@ def _signer():
     for path in (key, cert):
         if not path.is_file():
             raise SigningNotConfigured(
-                f"签章证书未配置：找不到 {path}（设置 ARCHIVE_SIGNING_KEY / ARCHIVE_SIGNING_CERT，"
-                f"或运行 python manage.py archive_demo_cert 生成演示证书）")
+                _("签章证书未配置：找不到 %(path)s（设置 ARCHIVE_SIGNING_KEY / ARCHIVE_SIGNING_CERT，"
+                  "或运行 python manage.py archive_demo_cert 生成演示证书）") % {"path": path})
     chain = [p for p in settings.ARCHIVE_SIGNING_CHAIN if p and Path(p).is_file()]
     passphrase = settings.ARCHIVE_SIGNING_PASSPHRASE.encode() or None
     signer = signers.SimpleSigner.load(str(key), str(cert), ca_chain_files=chain or None,
                                        key_passphrase=passphrase)
     if signer is None:
-        raise SigningNotConfigured(f"签章证书或私钥无法读取：{cert}、{key}")
+        raise SigningNotConfigured(_("签章证书或私钥无法读取：%(cert)s、%(key)s") % {"cert": cert, "key": key})
     return signer
 
 
@@ -71,7 +72,7 @@ def _trust_roots():
 
     roots = [load_cert_from_pemder(p) for p in settings.ARCHIVE_TRUST_ROOTS if p and Path(p).is_file()]
     if not roots:
-        raise SigningNotConfigured("未配置验证签章所用的根证书（ARCHIVE_TRUST_ROOTS）")
+        raise SigningNotConfigured(_("未配置验证签章所用的根证书（ARCHIVE_TRUST_ROOTS）"))
     return roots
 
 
@@ -86,27 +87,27 @@ def validate_pdf(data: bytes) -> SignatureCheck:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
     except Exception as exc:  # a file that does not parse as a PDF at all
-        return SignatureCheck(False, f"无法读取为 PDF：{exc}")
+        return SignatureCheck(False, _("无法读取为 PDF：%(error)s") % {"error": exc})
     if not signatures:
-        return SignatureCheck(False, "文件没有签章")
+        return SignatureCheck(False, _("文件没有签章"))
     if len(signatures) != 1:
-        return SignatureCheck(False, f"文件有 {len(signatures)} 个签章，归档文件应只有一个")
+        return SignatureCheck(False, _("文件有 %(count)s 个签章，归档文件应只有一个") % {"count": len(signatures)})
     context = ValidationContext(trust_roots=_trust_roots(), allow_fetching=False)
     try:
         status = validate_pdf_signature(signatures[0], context)
     except Exception as exc:
-        return SignatureCheck(False, f"签章无法验证：{exc}")
+        return SignatureCheck(False, _("签章无法验证：%(error)s") % {"error": exc})
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else ""
     signed_at = status.signer_reported_dt
     if not status.intact:
-        return SignatureCheck(False, "签章后文件内容被改动（摘要不符）", signed_at, signer)
+        return SignatureCheck(False, _("签章后文件内容被改动（摘要不符）"), signed_at, signer)
     if not status.valid:
-        return SignatureCheck(False, "签章密码学校验失败", signed_at, signer)
+        return SignatureCheck(False, _("签章密码学校验失败"), signed_at, signer)
     if not status.trusted:
-        return SignatureCheck(False, "签章证书不受信任", signed_at, signer)
+        return SignatureCheck(False, _("签章证书不受信任"), signed_at, signer)
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        return SignatureCheck(False, "签章后文件被追加了内容", signed_at, signer)
-    return SignatureCheck(True, "签章有效，文件签章后未被改动", signed_at, signer)
+        return SignatureCheck(False, _("签章后文件被追加了内容"), signed_at, signer)
+    return SignatureCheck(True, _("签章有效，文件签章后未被改动"), signed_at, signer)
 
 
 def make_demo_pair(directory: Path, organisation: str) -> dict[str, Path]:

@@ -6,10 +6,19 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from django.utils.translation import gettext as _
+
 from .builder import PlanBuilder
 from .common import parse_section_heading
 from .metadata import read_metadata
-from .office import DOCX_CORRUPT, XLSX_CORRUPT, read_docx, read_xlsx, sniff_office_format
+from .office import (
+    DOCX_CORRUPT,
+    LEGACY_OFFICE,
+    XLSX_CORRUPT,
+    read_docx,
+    read_xlsx,
+    sniff_office_format,
+)
 from .prose import FIRST_IS_LEAD_RULE, interpret_prose
 from .tables import find_columns, interpret_table
 from .text import csv_to_blocks, decode_text, text_to_blocks
@@ -48,13 +57,13 @@ def parse_plan_file(data: bytes, filename: str = "") -> ParsedPlan:
     if office == "xlsx":
         return parse_blocks(read_xlsx(data), source_format="xlsx", filename=filename)
     if office == "ole":
-        raise PlanParseError("这是旧版 Office 文件（.doc/.xls），请另存为 .docx 或 .xlsx 后再导入")
+        raise PlanParseError(LEGACY_OFFICE)
     if data[:2] == b"PK":
         # A truncated upload still starts like a zip: name the format the user meant to send.
         suffix = PurePath(filename).suffix.lower()
         if suffix in (".docx", ".xlsx"):
             raise PlanParseError(DOCX_CORRUPT if suffix == ".docx" else XLSX_CORRUPT)
-        raise PlanParseError("这是压缩文件（或已损坏的 Office 文件），但不是可读取的 .docx 或 .xlsx 文件")
+        raise PlanParseError(_("这是压缩文件（或已损坏的 Office 文件），但不是可读取的 .docx 或 .xlsx 文件"))
     text = decode_text(data)
     if PurePath(filename).suffix.lower() == ".csv":
         return parse_blocks(csv_to_blocks(text), source_format="csv", filename=filename)
@@ -64,7 +73,7 @@ def parse_plan_file(data: bytes, filename: str = "") -> ParsedPlan:
 def parse_plan_text(text: str, filename: str = "") -> ParsedPlan:
     """Parse a plan already decoded to text."""
     if not text.strip():
-        raise PlanParseError("文件为空，没有可导入的内容")
+        raise PlanParseError(_("文件为空，没有可导入的内容"))
     return parse_blocks(text_to_blocks(text), source_format="text", filename=filename)
 
 
@@ -87,8 +96,8 @@ def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "")
     meta = read_metadata(paragraphs)
     title = meta.title
     if not title:
-        title = PurePath(filename).stem if filename else "未命名计划"
-        warnings.insert(0, ParseWarning(line=None, message=f"未找到文件标题，暂以“{title}”为标题"))
+        title = PurePath(filename).stem if filename else _("未命名计划")
+        warnings.insert(0, ParseWarning(line=None, message=_("未找到文件标题，暂以“%(title)s”为标题") % {"title": title}))
     return ParsedPlan(
         title=title,
         doc_number=meta.doc_number,

@@ -5,6 +5,8 @@ import calendar
 import datetime as dt
 import re
 
+from django.utils.translation import gettext as _
+
 from .extract import extract_deadlines, extract_targets
 from .types import Deadline, ParsedSection, ParsedTask, ParseWarning, PlanParseError
 
@@ -71,7 +73,8 @@ class PlanBuilder:
             return
         for earlier in self.sections:
             if numeral and earlier.numeral == numeral and earlier.title == title:
-                self.warn(f"第{numeral}部分“{title}”再次出现，其后的任务归入该部分", line)
+                self.warn(_("第%(numeral)s部分“%(title)s”再次出现，其后的任务归入该部分")
+                          % {"numeral": numeral, "title": title}, line)
                 self.sections.remove(earlier)
                 self.sections.append(earlier)
                 return
@@ -94,16 +97,17 @@ class PlanBuilder:
         if number is None:
             previous = self.last_task
             number = previous.number + 1 if previous else 1
-            self.warn(f"任务未编号，按顺序编为第 {number} 项", line)
+            self.warn(_("任务未编号，按顺序编为第 %(number)s 项") % {"number": number}, line)
         if number in self._numbers:
             raise PlanParseError(
-                f"任务编号 {number} 重复（第 {self._numbers[number]} 行已有第 {number} 项任务）",
+                _("任务编号 %(number)s 重复（第 %(line)s 行已有第 %(number)s 项任务）")
+                % {"number": number, "line": self._numbers[number]},
                 line=line,
             )
         if not text:
-            raise PlanParseError(f"第 {number} 项任务没有任务内容", line=line)
+            raise PlanParseError(_("第 %(number)s 项任务没有任务内容") % {"number": number}, line=line)
         if not lead_units:
-            raise PlanParseError(f"第 {number} 项任务没有牵头部门", line=line)
+            raise PlanParseError(_("第 %(number)s 项任务没有牵头部门") % {"number": number}, line=line)
         self._numbers[number] = line
         if self.current is None:
             self.sections.append(ParsedSection(numeral="", title="", line=line))
@@ -151,7 +155,8 @@ class PlanBuilder:
             return
         found = read_deadline_cell(deadline_text)
         if not found:
-            self.warn(f"第 {task.number} 项任务的完成时限“{deadline_text}”无法识别为日期", line)
+            self.warn(_("第 %(number)s 项任务的完成时限“%(deadline)s”无法识别为日期")
+                      % {"number": task.number, "deadline": deadline_text}, line)
         column = self._column_deadlines[task.number]
         column.extend(d for d in found if d not in column)
 
@@ -166,19 +171,21 @@ class PlanBuilder:
         """Drop empty sections, check announced counts and numbering, and return the result."""
         sections = [s for s in self.sections if s.tasks]
         if not sections:
-            raise PlanParseError("没有识别到任何任务：请检查文件是否为任务分解表或带编号的任务清单")
+            raise PlanParseError(_("没有识别到任何任务：请检查文件是否为任务分解表或带编号的任务清单"))
         for section in self.sections:
             announced = self._announced.get(id(section))
             if announced is not None and announced != len(section.tasks):
                 self.warn(
-                    f"第{section.numeral}部分“{section.title}”注明共 {announced} 项，"
-                    f"实际识别到 {len(section.tasks)} 项",
+                    _("第%(numeral)s部分“%(title)s”注明共 %(announced)s 项，实际识别到 %(found)s 项")
+                    % {"numeral": section.numeral, "title": section.title, "announced": announced,
+                       "found": len(section.tasks)},
                     section.line,
                 )
             if not section.tasks and self._warn_empty_sections:
-                self.warn(f"第{section.numeral}部分“{section.title}”下没有任务", section.line)
+                self.warn(_("第%(numeral)s部分“%(title)s”下没有任务")
+                          % {"numeral": section.numeral, "title": section.title}, section.line)
         numbers = sorted(self._numbers)
         missing = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
         if missing:
-            self.warn(f"任务编号不连续，缺少第 {'、'.join(map(str, missing))} 项", None)
+            self.warn(_("任务编号不连续，缺少第 %(numbers)s 项") % {"numbers": "、".join(map(str, missing))}, None)
         return sections, self.warnings

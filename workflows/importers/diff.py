@@ -10,6 +10,9 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .types import ParsedPlan
 
 COMPARED = ("section", "text", "lead_units", "responsible_terms", "cooperating_units")
@@ -58,18 +61,22 @@ class PlanDiff:
         return hashlib.sha256(json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
 
     def lines(self) -> list[str]:
-        """The diff as readable Chinese lines, for the command line."""
-        out = [f"新增任务 {t.number}：{t.text[:40]}（牵头：{t.value('lead_units')}；责任：{t.value('responsible_terms')}）"
+        """The diff as readable lines, for the command line."""
+        out = [_("新增任务 %(number)s：%(text)s（牵头：%(leads)s；责任：%(responsible)s）")
+               % {"number": t.number, "text": t.text[:40], "leads": t.value("lead_units"),
+                  "responsible": t.value("responsible_terms")}
                for t in self.added]
-        out += [f"删除任务 {t.number}：{t.text[:40]}" for t in self.removed]
+        out += [_("删除任务 %(number)s：%(text)s") % {"number": t.number, "text": t.text[:40]} for t in self.removed]
         for number, fields in self.changed:
             for name, (before, after) in fields.items():
-                out.append(f"修改任务 {number} 的{FIELD_NAMES[name]}：{_short(before)} → {_short(after)}")
+                out.append(_("修改任务 %(number)s 的%(field)s：%(before)s → %(after)s")
+                           % {"number": number, "field": FIELD_NAMES[name], "before": _short(before),
+                              "after": _short(after)})
         return out
 
 
-FIELD_NAMES = {"section": "所属部分", "text": "工作任务", "lead_units": "牵头部门", "responsible_terms": "责任部门",
-               "cooperating_units": "配合单位"}
+FIELD_NAMES = {"section": gettext_lazy("所属部分"), "text": gettext_lazy("工作任务"), "lead_units": gettext_lazy("牵头部门"),
+               "responsible_terms": gettext_lazy("责任部门"), "cooperating_units": gettext_lazy("配合单位")}
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -1,8 +1,9 @@
 """Read Word (.docx) and Excel (.xlsx) plan documents into a flat list of blocks.
 
-Pure module: no Django, no database. Both readers return ``Paragraph`` / ``TableRow`` blocks in
-document order and leave every decision about what the blocks *mean* (title, section, task) to
-the caller, so the same plan parser can run over text, Word and Excel input alike.
+Pure module: no database, no Django models (only Django's translations, for the messages). Both
+readers return ``Paragraph`` / ``TableRow`` blocks in document order and leave every decision about
+what the blocks *mean* (title, section, task) to the caller, so the same plan parser can run over
+text, Word and Excel input alike.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from io import BytesIO
 
 import openpyxl
+from django.utils.translation import gettext_lazy as _
 from docx import Document
 from docx.oxml.ns import qn
 from openpyxl.worksheet.worksheet import Worksheet
@@ -29,10 +31,10 @@ XLSX_MAIN_PART = "xl/workbook.xml"
 # A plan is a few hundred kilobytes; anything that inflates past this is a zip bomb or not a plan.
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 
-DOCX_CORRUPT = "无法读取该 Word 文件：文件已损坏或不是 .docx 格式"
-XLSX_CORRUPT = "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"
-LEGACY_OFFICE = "这是旧版 Office 文件（.doc/.xls），请另存为 .docx 或 .xlsx 后再导入"
-TOO_LARGE = "文件解压后过大，拒绝导入"
+DOCX_CORRUPT = _("无法读取该 Word 文件：文件已损坏或不是 .docx 格式")
+XLSX_CORRUPT = _("无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式")
+LEGACY_OFFICE = _("这是旧版 Office 文件（.doc/.xls），请另存为 .docx 或 .xlsx 后再导入")
+TOO_LARGE = _("文件解压后过大，拒绝导入")
 
 # In an Excel sheet, the first row with this many filled cells is taken as the table header;
 # single-cell rows above it are the document's title and subtitle, not table content.
@@ -134,8 +136,7 @@ def _check_package(data: bytes, *, expected: str, corrupt_message: str) -> None:
     try:
         names = check_zip_contents(BytesIO(data), max_total_bytes=MAX_UNCOMPRESSED_BYTES)
     except FileRejected as exc:
-        raise PlanParseError(TOO_LARGE if "过大" in exc.message or "压缩比" in exc.message
-                             else corrupt_message) from exc
+        raise PlanParseError(TOO_LARGE if exc.code in ("too_large", "ratio") else corrupt_message) from exc
     if _kind_from_members(names) != expected:
         raise PlanParseError(corrupt_message)
 

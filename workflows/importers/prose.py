@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from .builder import PlanBuilder
 from .common import TASK_NUMBER, parse_section_heading, split_units, strip_task_number
 from .extract import extract_deadlines
@@ -114,7 +116,7 @@ def interpret_prose(paragraphs: list[Paragraph], builder: PlanBuilder, *, first_
         flush()
         if unattributed:
             title = builder.current.title if builder.current else ""
-            builder.warn(f"“{title}”中的编号条目均未注明责任单位，未作为任务导入",
+            builder.warn(_("“%(title)s”中的编号条目均未注明责任单位，未作为任务导入") % {"title": title},
                          unattributed[0][0].line)
         unattributed.clear()
         section_has_tasks = False
@@ -143,7 +145,7 @@ def _add(builder: PlanBuilder, paragraph: Paragraph, number: int | None, text: s
     leads, responsible, cooperating = roles["lead"], roles["responsible"], roles["cooperating"]
     if not leads and responsible:
         if not first_is_lead and len(responsible) > 1:
-            builder.warn("文件未说明牵头部门的排序规则，按排在第一位的部门为牵头部门处理", paragraph.line)
+            builder.warn(_("文件未说明牵头部门的排序规则，按排在第一位的部门为牵头部门处理"), paragraph.line)
         leads = responsible[:1]
     if not responsible:
         # Nothing names the units that carry the task out: the lead carries it out itself.

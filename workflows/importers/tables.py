@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .builder import PlanBuilder
 from .common import (
     SECTION_NUMERAL_ONLY,
@@ -152,7 +154,8 @@ def _interpret_row(
     seq_number = _serial_number(seq)
     if seq_number is not None:
         if number is not None and number != seq_number:
-            builder.warn(f"序号 {seq_number} 与任务内容中的编号 {number} 不一致，按序号处理", row.line)
+            builder.warn(_("序号 %(serial)s 与任务内容中的编号 %(number)s 不一致，按序号处理")
+                         % {"serial": seq_number, "number": number}, row.line)
         number = seq_number
 
     if number is None and builder.last_task is not None:
@@ -175,14 +178,14 @@ def _interpret_row(
 
     if not task_text:
         if has_units:
-            raise PlanParseError("该行有责任单位但没有任务内容", line=row.line)
+            raise PlanParseError(_("该行有责任单位但没有任务内容"), line=row.line)
         return None
 
     if not leads and responsible and (first_is_lead or columns.lead is None):
         # Without a 牵头 column the responsible units lead, the first one first, as in prose;
         # with one, an empty 牵头 cell is a mistake unless the document states the rule.
         if not first_is_lead and len(responsible) > 1:
-            builder.warn("文件未说明牵头部门的排序规则，按排在第一位的部门为牵头部门处理", row.line)
+            builder.warn(_("文件未说明牵头部门的排序规则，按排在第一位的部门为牵头部门处理"), row.line)
         leads = responsible[:1]
     builder.add_task(
         number=number,

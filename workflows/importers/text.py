@@ -16,14 +16,17 @@ import codecs
 import csv
 import io
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from .types import Block, Paragraph, PlanParseError, TableRow
 
 # Bytes that never occur in text: a file with them is binary whatever its name says.
 _BINARY_MAGIC = {
-    b"%PDF": "这是 PDF 文件，暂不支持直接导入；请导入 .docx、.xlsx 或文本文件",
-    b"\x89PNG": "这是图片文件，不是计划文本",
-    b"\xff\xd8\xff": "这是图片文件，不是计划文本",
-    b"GIF8": "这是图片文件，不是计划文本",
+    b"%PDF": gettext_lazy("这是 PDF 文件，暂不支持直接导入；请导入 .docx、.xlsx 或文本文件"),
+    b"\x89PNG": gettext_lazy("这是图片文件，不是计划文本"),
+    b"\xff\xd8\xff": gettext_lazy("这是图片文件，不是计划文本"),
+    b"GIF8": gettext_lazy("这是图片文件，不是计划文本"),
 }
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
 
@@ -31,7 +34,7 @@ _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
 def decode_text(data: bytes) -> str:
     """Decode UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; refuse binary data."""
     if not data.strip():
-        raise PlanParseError("文件为空，没有可导入的内容")
+        raise PlanParseError(_("文件为空，没有可导入的内容"))
     for magic, message in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise PlanParseError(message)
@@ -39,17 +42,17 @@ def decode_text(data: bytes) -> str:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise PlanParseError("文件声明为 UTF-16 编码，但内容无法解码") from exc
+            raise PlanParseError(_("文件声明为 UTF-16 编码，但内容无法解码")) from exc
     else:
         if b"\x00" in data[:65536]:
-            raise PlanParseError("这不是文本文件（含有二进制内容），请导入 .txt、.docx 或 .xlsx 文件")
+            raise PlanParseError(_("这不是文本文件（含有二进制内容），请导入 .txt、.docx 或 .xlsx 文件"))
         text = _decode_utf8_or_gb18030(data)
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
     if controls > max(3, len(text) // 200):
-        raise PlanParseError("这不是文本文件（含有大量控制字符），请导入 .txt、.docx 或 .xlsx 文件")
+        raise PlanParseError(_("这不是文本文件（含有大量控制字符），请导入 .txt、.docx 或 .xlsx 文件"))
     if not text.strip():
-        raise PlanParseError("文件为空，没有可导入的内容")
+        raise PlanParseError(_("文件为空，没有可导入的内容"))
     return text
 
 
@@ -67,7 +70,7 @@ def _decode_utf8_or_gb18030(data: bytes) -> str:
             position = max(utf8_error.start, gb_error.start)
             line = data[:position].count(b"\n") + 1
             raise PlanParseError(
-                "无法识别文件编码：既不是 UTF-8 也不是 GB18030", line=line
+                _("无法识别文件编码：既不是 UTF-8 也不是 GB18030"), line=line
             ) from utf8_error
 
 
@@ -155,5 +158,5 @@ def csv_to_blocks(text: str) -> list[Block]:
             else:
                 blocks.append(TableRow(tuple(_clean(c) for c in record), start))
     except csv.Error as exc:
-        raise PlanParseError(f"CSV 格式错误：{exc}", line=reader.line_num) from exc
+        raise PlanParseError(_("CSV 格式错误：%(error)s") % {"error": exc}, line=reader.line_num) from exc
     return blocks

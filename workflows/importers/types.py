@@ -4,19 +4,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 class PlanParseError(ValueError):
     """The document cannot be imported. ``line`` is 1-based, or None for the whole file."""
 
     def __init__(self, message: str, line: int | None = None):
-        self.message = message
+        self.message = str(message)  # a lazy constant is read in the language of the moment
         self.line = line
         super().__init__(self.display())
 
     def display(self) -> str:
         if self.line is None:
             return self.message
-        return f"第 {self.line} 行：{self.message}"
+        return _("第 %(line)s 行：%(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass(frozen=True)

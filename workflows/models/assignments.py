@@ -18,7 +18,7 @@ class AssignmentState(models.TextChoices):
     SUBMITTED = "submitted", _("已报送")
     LEAD_REVIEWED = "lead_reviewed", _("牵头审核通过")
     ACCEPTED = "accepted", _("已验收办结")
-    # Closed without acceptance, history kept (see workflows.services.changes).
+    # Closed without acceptance, history kept (see workflows.services.transfers and .revisions).
     TRANSFERRED = "transferred", _("已调整承办单位")
     NOT_APPLICABLE = "not_applicable", _("经核定不适用")
     WITHDRAWN = "withdrawn", _("任务已撤销")

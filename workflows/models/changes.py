@@ -1,4 +1,4 @@
-"""Changes after dispatch: transfer requests, plan revisions and delegations (issue 8)."""
+"""Changes after dispatch: transfer requests, plan revisions and delegations."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -26,7 +26,7 @@ class TransferRequest(models.Model):
     """A responsible unit asks that an assignment go to another unit, or be closed as not applicable.
 
     Until decided the assignment stays the unit's, with its due date and light. Written only
-    through ``workflows.services.changes``.
+    through ``workflows.services.transfers``.
     """
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="transfer_requests",

@@ -92,7 +92,7 @@ def _refuse_taken_name(name: str, field: str, *, unit=None, alias=None, group_te
     terms = GroupTerm.objects.filter(term=name)
     if group_term is not None and group_term.pk:
         terms = terms.exclude(pk=group_term.pk)
-    clashes += [str(u) for u in units] + [f"{a.unit}（别名）" for a in aliases.select_related("unit")]
-    clashes += [f"{t}（统称）" for t in terms]
+    clashes += [str(u) for u in units] + [_("%(unit)s（别名）") % {"unit": a.unit} for a in aliases.select_related("unit")]
+    clashes += [_("%(term)s（统称）") % {"term": t} for t in terms]
     if clashes:
         raise ValidationError({field: _("名称“%(name)s”已被使用：%(who)s") % {"name": name, "who": "、".join(clashes)}})

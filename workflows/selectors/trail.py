@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from audit.actions import ACTIONS, ANONYMOUS_ACTIONS
 from audit.models import AuditEvent, AuditVerification
-from workflows.models import Unit
+
+from ..models import Unit
 
 
 @dataclass(frozen=True)

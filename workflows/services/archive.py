@@ -35,8 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
-from workflows.access.policies import assignment_permissions
 
+from ..access.policies import assignment_permissions
 from ..archive import report as report_module
 from ..archive import storage
 from ..archive.isolated import render_bounded
@@ -155,7 +155,8 @@ def archive_build(assignment_id: int) -> Archive | None:
 
 def _failure_text(exc: BaseException) -> str:
     if isinstance(exc, SoftTimeLimitExceeded):  # the Celery task's time limit, in a worker
-        return f"归档文件生成超时（超过 {settings.ARCHIVE_RENDER_TIMEOUT_SECONDS} 秒），已中止，将自动重试"
+        return (_("归档文件生成超时（超过 %(seconds)s 秒），已中止，将自动重试")
+                % {"seconds": settings.ARCHIVE_RENDER_TIMEOUT_SECONDS})
     if isinstance(exc, RenderError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"
@@ -259,21 +260,25 @@ def verify_archives() -> tuple[int, list[ArchiveProblem]]:
     for archive in Archive.objects.order_by("id").iterator():
         checked += 1
         if archive.status != ArchiveStatus.DONE:
-            problems.append(ArchiveProblem(archive.assignment_id, archive.pk, "not_done",
-                                           f"归档尚未生成（{archive.get_status_display()}，已尝试 {archive.attempts} 次）"
-                                           + (f"：{archive.last_error}" if archive.last_error else "")))
+            values = {"status": archive.get_status_display(), "attempts": archive.attempts,
+                      "error": archive.last_error}
+            problems.append(ArchiveProblem(
+                archive.assignment_id, archive.pk, "not_done",
+                _("归档尚未生成（%(status)s，已尝试 %(attempts)s 次）：%(error)s") % values if archive.last_error
+                else _("归档尚未生成（%(status)s，已尝试 %(attempts)s 次）") % values))
             continue
         buffer = io.BytesIO()
         try:
             digest, size = storage.read_into(archive.file_name, buffer)
         except FileNotFoundError:
             problems.append(ArchiveProblem(archive.assignment_id, archive.pk, "missing",
-                                           f"归档文件缺失：{archive.file_name}"))
+                                           _("归档文件缺失：%(file)s") % {"file": archive.file_name}))
             continue
         data = buffer.getvalue()  # the signature check needs the whole file
         if digest != archive.sha256 or size != archive.size:
             problems.append(ArchiveProblem(archive.assignment_id, archive.pk, "altered",
-                                           f"文件已被改动：SHA-256 应为 {archive.sha256}，实为 {digest}"))
+                                           _("文件已被改动：SHA-256 应为 %(expected)s，实为 %(found)s")
+                                           % {"expected": archive.sha256, "found": digest}))
             continue
         check = validate_pdf(data)
         if not check.ok:

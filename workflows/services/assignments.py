@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from audit.services import record_event
-from workflows.access.policies import Decision, decide
 
+from ..access.policies import Decision, decide
 from ..lights import submitted_on_time
 from ..models import Assignment, AssignmentState, Evidence, Submission
 from ..signals import assignment_transitioned

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event, user_label
-from workflows.access.policies import decide_hand_over, holds_role
 
+from ..access.policies import decide_hand_over, holds_role
 from ..models import Assignment, Delegation, Unit
 from .common import assignment_label, locked_assignment
 from .errors import Invalid, NotAllowed, NotFound, WrongState, raise_for

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
-from workflows.access.policies import can_select_units, can_supervise
 
+from ..access.policies import can_select_units, can_supervise
 from ..models import (
     Assignment,
     GroupTerm,
@@ -104,7 +104,7 @@ def grant_permissions(assignments: Sequence[Assignment]) -> None:
     """Give each unit-role group the object permissions it needs on these assignments."""
     from guardian.shortcuts import assign_perm
 
-    from workflows.access.groups import unit_role_group
+    from ..access.groups import unit_role_group
 
     by_group: dict[tuple[str, int], list[Assignment]] = {}
     for assignment in assignments:
@@ -128,7 +128,7 @@ def revoke_work(assignment: Assignment) -> None:
     """A closed assignment: its unit keeps reading it (history) but no longer works on it."""
     from guardian.shortcuts import remove_perm
 
-    from workflows.access.groups import unit_role_group
+    from ..access.groups import unit_role_group
 
     remove_perm("workflows.work_assignment", unit_role_group(assignment.unit, "submitter"), assignment)
     refresh_inbox([assignment.pk])

@@ -30,9 +30,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
-from workflows.access.policies import Decision, assignment_permissions, decide
 
 from .. import filetypes
+from ..access.policies import Decision, assignment_permissions, decide
 from ..models import Assignment, Evidence
 from ..uploads import process_dir
 from .common import acting_unit, assignment_label, locked_assignment, viewer_of
@@ -57,7 +57,7 @@ def max_round_bytes() -> int:
 
 def _megabytes(size: int) -> str:
     value = size / (1024 * 1024)
-    return f"{value:.0f} MB" if value >= 1 else f"{size} 字节"
+    return f"{value:.0f} MB" if value >= 1 else _("%(size)s 字节") % {"size": size}
 
 
 def max_round_files() -> int:

@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
@@ -34,7 +34,7 @@ from .errors import NotAllowed
 
 
 class PlanImportError(Exception):
-    """The plan cannot be stored; ``message`` says why in Chinese."""
+    """The plan cannot be stored; ``message`` says why, in the user's language."""
 
     def __init__(self, message: str):
         self.message = message
@@ -105,12 +105,16 @@ def _refuse_repeat(preview: PlanPreview) -> None:
     if preview.duplicate_of is not None:
         plan = preview.duplicate_of
         raise PlanImportError(
-            f"该文件已于 {timezone.localtime(plan.imported_at):%Y年%m月%d日} 导入为《{plan.title}》（编号 {plan.pk}），不能重复导入"
+            _("该文件已于 %(date)s 导入为《%(title)s》（编号 %(id)s），不能重复导入")
+            # Translators: a date format (Django's date template filter), for the day a plan was imported.
+            % {"date": formats.date_format(timezone.localtime(plan.imported_at), _("Y年m月d日")),
+               "title": plan.title, "id": plan.pk}
         )
     if preview.same_doc_number is not None:
         plan = preview.same_doc_number
         raise PlanImportError(
-            f"文号为 {plan.doc_number} 的计划已导入（《{plan.title}》，编号 {plan.pk}），不能重复导入"
+            _("文号为 %(doc_number)s 的计划已导入（《%(title)s》，编号 %(id)s），不能重复导入")
+            % {"doc_number": plan.doc_number, "title": plan.title, "id": plan.pk}
         )
 
 
@@ -119,12 +123,12 @@ def _apply_mappings(mappings: Sequence[UnitMapping]) -> None:
         if mapping.unit_id is not None:
             unit = Unit.objects.filter(pk=mapping.unit_id).first()
             if unit is None:
-                raise PlanImportError(f"“{mapping.name}”要对应的单位不存在")
+                raise PlanImportError(_("“%(name)s”要对应的单位不存在") % {"name": mapping.name})
             alias = UnitAlias(unit=unit, name=mapping.name)
             _validated(alias).save()
         elif mapping.create_kind is not None:
             if mapping.create_kind not in UnitKind.values:
-                raise PlanImportError(f"新建单位“{mapping.name}”的类型无效")
+                raise PlanImportError(_("新建单位“%(name)s”的类型无效") % {"name": mapping.name})
             _validated(Unit(short_name=mapping.name, kind=mapping.create_kind)).save()
 
 
@@ -186,7 +190,7 @@ def plan_import(
             )
     except IntegrityError as exc:
         _remove(stored_name)
-        raise PlanImportError("该文件刚刚已被导入，不能重复导入") from exc
+        raise PlanImportError(_("该文件刚刚已被导入，不能重复导入")) from exc
     except BaseException:
         _remove(stored_name)
         raise
@@ -305,4 +309,4 @@ def _validated_row(obj, line: int):
     try:
         return _validated(obj)
     except PlanImportError as exc:
-        raise PlanImportError(f"第 {line} 行：{exc.message}") from exc
+        raise PlanImportError(_("第 %(line)s 行：%(message)s") % {"line": line, "message": exc.message}) from exc

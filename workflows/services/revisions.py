@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
-from workflows.access.policies import Decision, can_revise_plan, can_supervise
 
+from ..access.policies import Decision, can_revise_plan, can_supervise
 from ..directory import find_unknown_names
 from ..importers import ParsedPlan, PlanParseError, parse_plan_file
 from ..importers.diff import PlanDiff, TaskSnapshot, diff_tasks, snapshots_of
@@ -285,8 +285,7 @@ class _Writer:
         """Departments no longer leading lose the review right; new leads gain it on open assignments."""
         from guardian.shortcuts import remove_perm
 
-        from workflows.access.groups import unit_role_group
-
+        from ..access.groups import unit_role_group
         from ..models import Unit
 
         task = Task.objects.prefetch_related("party_set").select_related("plan").get(pk=task.pk)

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
-from workflows.access.policies import decide_transfer_decision, decide_transfer_request
 
+from ..access.policies import decide_transfer_decision, decide_transfer_request
 from ..models import Assignment, TransferKind, TransferRequest, TransferStatus, Unit
 from .assignments import _transition
 from .common import acting_unit, assignment_label, locked_assignment

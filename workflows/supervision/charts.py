@@ -46,7 +46,12 @@ def _svg(chart_id: str, width: int, height: int, title: str, desc: str, body: st
 
 
 def _summary(counts: dict[str, int], labels: dict[str, str]) -> str:
-    return "；".join(f"{labels[k]} {n} 件" for k, n in counts.items())
+    return "；".join(_("%(label)s %(count)s 件") % {"label": labels[k], "count": n} for k, n in counts.items())
+
+
+def _share(label: str, n: int, total: int) -> str:
+    """A part of a chart as its tooltip names it: label, count and share (已报送 3 件（25.0%）)."""
+    return _("%(label)s %(count)s 件（%(percent)s%%）") % {"label": label, "count": n, "percent": percent(n, total)}
 
 
 def _stack(counts: dict[str, int], colours: dict[str, str], labels: dict[str, str], x: float, y: float,
@@ -59,7 +64,7 @@ def _stack(counts: dict[str, int], colours: dict[str, str], labels: dict[str, st
             continue
         w = width * n / total
         parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{height}" fill="{colours[key]}">'
-                     f"<title>{escape(labels[key])} {n} 件（{percent(n, total)}%）</title></rect>")
+                     f"<title>{escape(_share(labels[key], n, total))}</title></rect>")
         x += w
     return "".join(parts)
 
@@ -103,7 +108,7 @@ def light_donut(progress: Progress, chart_id: str = "chart-lights") -> SafeStrin
         body.append(f'<circle cx="{cx}" cy="{cy}" r="{r}" fill="none" stroke="{LIGHT_COLOURS[key]}" '
                     f'stroke-width="{stroke}" stroke-dasharray="{length:.2f} {circumference - length:.2f}" '
                     f'stroke-dashoffset="{-offset:.2f}" transform="rotate(-90 {cx} {cy})">'
-                    f"<title>{escape(labels[key])} {n} 件（{percent(n, total)}%）</title></circle>")
+                    f"<title>{escape(_share(labels[key], n, total))}</title></circle>")
         offset += length
     body.append(f'<text x="{cx}" y="{cy - 2}" text-anchor="middle" font-size="22" font-weight="bold">{total}</text>'
                 f'<text x="{cx}" y="{cy + 18}" text-anchor="middle" fill="#57606a">{escape(_("件"))}</text>')

@@ -47,6 +47,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from viewflow.workflow.models import Process
 from viewflow.workflow.models import Task as FlowTask
 
@@ -117,11 +119,15 @@ AGENTS = [
     "Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) QQBrowser/11.0 Safari/537.36",
 ]
-COUNT_LABELS = {
-    "plans": "计划", "tasks": "任务", "units": "承办单位", "units_created": "新建单位", "users_created": "新建用户",
-    "memberships": "单位角色", "rounds": "轮次", "assignments": "承办件", "submissions": "报送",
-    "permissions": "对象权限", "processes": "流程", "flow_tasks": "流程环节", "links": "环节衔接",
-    "audit_events": "审计事件", "inbox_items": "待办索引",
+# What a phase wrote, counted ("计划 50"): the label and its number, translated together.
+COUNT_TEXTS = {
+    "plans": gettext_lazy("计划 %(n)s"), "tasks": gettext_lazy("任务 %(n)s"), "units": gettext_lazy("承办单位 %(n)s"),
+    "units_created": gettext_lazy("新建单位 %(n)s"), "users_created": gettext_lazy("新建用户 %(n)s"),
+    "memberships": gettext_lazy("单位角色 %(n)s"), "rounds": gettext_lazy("轮次 %(n)s"),
+    "assignments": gettext_lazy("承办件 %(n)s"), "submissions": gettext_lazy("报送 %(n)s"),
+    "permissions": gettext_lazy("对象权限 %(n)s"), "processes": gettext_lazy("流程 %(n)s"),
+    "flow_tasks": gettext_lazy("流程环节 %(n)s"), "links": gettext_lazy("环节衔接 %(n)s"),
+    "audit_events": gettext_lazy("审计事件 %(n)s"), "inbox_items": gettext_lazy("待办索引 %(n)s"),
 }
 FLUSH_ASSIGNMENTS = 20_000  # write the rows built so far every this many assignments
 EVENT_BATCH = 20_000
@@ -219,27 +225,27 @@ class Bulk:
 
 
 class Command(BaseCommand):
-    help = ("生成压测数据：N 个计划（参考计划及其副本）× 31 项任务 × 约 M 个单位，R 个报送轮次，"
-            "含用户、单位角色、对象权限、流程、报送记录和完整有效的审计哈希链；批量写入。"
-            "数据库中已有承办件时拒绝运行，除非加 --append。")
+    help = _("生成压测数据：N 个计划（参考计划及其副本）× 31 项任务 × 约 M 个单位，R 个报送轮次，"
+             "含用户、单位角色、对象权限、流程、报送记录和完整有效的审计哈希链；批量写入。"
+             "数据库中已有承办件时拒绝运行，除非加 --append。")
 
     def add_arguments(self, parser):
-        parser.add_argument("--plans", type=int, required=True, help="计划数 N（第一个为导入的参考计划）")
-        parser.add_argument("--units", type=int, required=True, help="承办单位数 M（不足时生成“压测区镇NN”）")
-        parser.add_argument("--rounds", type=int, default=1, help="每个计划的报送轮次数 R（默认 1）")
-        parser.add_argument("--seed", type=int, default=20170169, help="随机种子（默认 20170169），相同种子生成相同数据")
-        parser.add_argument("--users-per-unit", type=int, default=2, help="每个单位的承办人数 K（默认 2）")
-        parser.add_argument("--password", default="", help="所有生成账号的密码（默认不可登录）")
-        parser.add_argument("--append", action="store_true", help="数据库中已有承办件时仍然追加生成")
-        parser.add_argument("--json", action="store_true", help="以 JSON 输出各阶段用时和数量")
+        parser.add_argument("--plans", type=int, required=True, help=_("计划数 N（第一个为导入的参考计划）"))
+        parser.add_argument("--units", type=int, required=True, help=_("承办单位数 M（不足时生成“压测区镇NN”）"))
+        parser.add_argument("--rounds", type=int, default=1, help=_("每个计划的报送轮次数 R（默认 1）"))
+        parser.add_argument("--seed", type=int, default=20170169, help=_("随机种子（默认 20170169），相同种子生成相同数据"))
+        parser.add_argument("--users-per-unit", type=int, default=2, help=_("每个单位的承办人数 K（默认 2）"))
+        parser.add_argument("--password", default="", help=_("所有生成账号的密码（默认不可登录）"))
+        parser.add_argument("--append", action="store_true", help=_("数据库中已有承办件时仍然追加生成"))
+        parser.add_argument("--json", action="store_true", help=_("以 JSON 输出各阶段用时和数量"))
 
     def handle(self, *args, plans, units, rounds, seed, users_per_unit, password, append, json: bool, **options):
         if plans < 1 or units < 1 or rounds < 1 or users_per_unit < 1:
-            raise CommandError("--plans、--units、--rounds、--users-per-unit 都必须是正整数")
+            raise CommandError(_("--plans、--units、--rounds、--users-per-unit 都必须是正整数"))
         existing = Assignment.objects.count()
         if existing and not append:
-            raise CommandError(f"数据库中已有 {existing} 件承办件，拒绝生成压测数据，以免与现有数据混在一起；"
-                               f"如确需在现有数据上追加，请加 --append。")
+            raise CommandError(_("数据库中已有 %(count)s 件承办件，拒绝生成压测数据，以免与现有数据混在一起；"
+                                 "如确需在现有数据上追加，请加 --append。") % {"count": existing})
         say = self.stderr.write if json else self.stdout.write
         generator = Generator(plans=plans, units=units, rounds=rounds, seed=seed, users_per_unit=users_per_unit,
                               password=password, say=say)
@@ -247,14 +253,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             generator.run()
             commit_started = time.perf_counter()
-        generator.phase("提交事务", time.perf_counter() - commit_started, {})
+        generator.phase(_("提交事务"), time.perf_counter() - commit_started, {})
         if connection.vendor == "postgresql":
             # What autovacuum would do shortly anyway; measured pages then use settled plans. SQLite is
             # left as the product leaves it (Django never runs ANALYZE there).
             analyze_started = time.perf_counter()
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-            generator.phase("更新统计信息（ANALYZE）", time.perf_counter() - analyze_started, {})
+            generator.phase(_("更新统计信息（ANALYZE）"), time.perf_counter() - analyze_started, {})
         total = time.perf_counter() - started
         summary = {"seconds": round(total, 2), "database": connection.vendor, "counts": generator.counts,
                    "phases": generator.phases, "plan_ids": generator.plan_ids,
@@ -264,8 +270,9 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(summary))
             return
         say(self.style.SUCCESS(
-            f"完成：{generator.counts['assignments']} 件承办件，{generator.counts['audit_events']} 条审计事件，"
-            f"合计用时 {total:.1f} 秒（{connection.vendor}）"))
+            _("完成：%(assignments)s 件承办件，%(events)s 条审计事件，合计用时 %(seconds)s 秒（%(database)s）")
+            % {"assignments": generator.counts["assignments"], "events": generator.counts["audit_events"],
+               "seconds": f"{total:.1f}", "database": connection.vendor}))
 
 
 class Generator:
@@ -287,13 +294,13 @@ class Generator:
     # ----- the run ---------------------------------------------------------------------------------
     def run(self) -> None:
         self._lock()
-        self.timed("导入参考计划", self.import_reference)
-        self.timed("单位", self.make_units)
-        self.timed("用户与单位角色", self.make_people)
-        self.timed("复制计划", self.copy_plans)
-        self.timed("轮次、承办件、报送、对象权限、流程", self.make_assignments)
-        self.timed("审计哈希链", self.write_chain)
-        self.timed("待办索引", self.fill_inbox)
+        self.timed(_("导入参考计划"), self.import_reference)
+        self.timed(_("单位"), self.make_units)
+        self.timed(_("用户与单位角色"), self.make_people)
+        self.timed(_("复制计划"), self.copy_plans)
+        self.timed(_("轮次、承办件、报送、对象权限、流程"), self.make_assignments)
+        self.timed(_("审计哈希链"), self.write_chain)
+        self.timed(_("待办索引"), self.fill_inbox)
 
     def fill_inbox(self) -> None:
         """The inbox rows of everything written (the table is derived; see workflows.services.inbox)."""
@@ -308,8 +315,9 @@ class Generator:
 
     def phase(self, name: str, seconds: float, counts: dict) -> None:
         self.phases.append({"phase": name, "seconds": round(seconds, 2), "counts": counts})
-        text = "，".join(f"{COUNT_LABELS.get(k, k)} {v:,}" for k, v in counts.items())
-        self.say(f"{name}：{seconds:7.2f} 秒{'　' + text if text else ''}")
+        text = "，".join(COUNT_TEXTS[k] % {"n": f"{v:,}"} if k in COUNT_TEXTS else f"{k} {v:,}"
+                        for k, v in counts.items())
+        self.say(_("%(phase)s：%(seconds)s 秒") % {"phase": name, "seconds": f"{seconds:7.2f}"} + ("　" + text if text else ""))
 
     def _lock(self) -> None:
         if self.bulk.vendor != "postgresql":
@@ -382,14 +390,15 @@ class Generator:
         if self.imported_here:
             supervisor = Unit.objects.filter(short_name=SUPERVISING_UNITS[0]).first()
             if supervisor is None:
-                raise CommandError(f"单位库中没有督办单位“{SUPERVISING_UNITS[0]}”，请先运行 migrate 或 import_units")
+                raise CommandError(_("单位库中没有督办单位“%(unit)s”，请先运行 migrate 或 import_units")
+                                   % {"unit": SUPERVISING_UNITS[0]})
             when = self.plan_time(0)
             try:
                 with audit_context.as_of(when):  # its audit event, as of the first plan's date
                     self.template = services.plan_import(actor=None, data=data, filename=REFERENCE_PLAN.name,
                                                          supervising_unit=supervisor)
             except (PlanParseError, services.PlanImportError) as exc:
-                raise CommandError(f"参考计划导入失败：{getattr(exc, 'message', exc)}") from exc
+                raise CommandError(_("参考计划导入失败：%(error)s") % {"error": getattr(exc, "message", exc)}) from exc
             Plan.objects.filter(pk=self.template.pk).update(imported_at=when)
             self.template.imported_at = when
             self.counts["plans"] += 1
@@ -436,7 +445,7 @@ class Generator:
         by_name = {u.short_name: u for u in Unit.objects.filter(short_name__in=SUPERVISING_UNITS + AUDIT_UNITS)}
         for name in SUPERVISING_UNITS + AUDIT_UNITS:
             if name not in by_name:
-                raise CommandError(f"单位库中没有“{name}”，无法生成督办或审计账号")
+                raise CommandError(_("单位库中没有“%(unit)s”，无法生成督办或审计账号") % {"unit": name})
         self.supervising = [by_name[n] for n in SUPERVISING_UNITS]
         lead_units = self.lead_units = Unit.objects.in_bulk({u for t in self.template_tasks for u in t.leads})
         labels = dict(Role.choices)

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import record_event
 from workflows import services
@@ -51,12 +52,12 @@ class Account:
 
 
 class Command(BaseCommand):
-    help = ("载入演示数据：导入参考计划（如未导入）、为各单位创建演示账号并交办；可重复执行。"
-            "--json 只输出账号列表 [{username, unit, roles}]。")
+    help = _("载入演示数据：导入参考计划（如未导入）、为各单位创建演示账号并交办；可重复执行。"
+             "--json 只输出账号列表 [{username, unit, roles}]。")
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", help="所有演示账号使用的密码（默认生成一个并保存在 var/demo_password.txt）")
-        parser.add_argument("--json", action="store_true", help="只在标准输出打印账号列表（JSON）")
+        parser.add_argument("--password", help=_("所有演示账号使用的密码（默认生成一个并保存在 var/demo_password.txt）"))
+        parser.add_argument("--json", action="store_true", help=_("只在标准输出打印账号列表（JSON）"))
 
     def handle(self, *args, password=None, json=False, **options):
         # With --json, stdout carries the account list and nothing else: the rest goes to stderr.
@@ -71,28 +72,31 @@ class Command(BaseCommand):
             self.stdout.write(_dumps([{"username": a.username, "unit": a.unit.short_name, "roles": a.roles}
                                       for a in accounts]))
             return
-        self.say("演示账号（用户名 · 单位 · 角色）：")
+        self.say(_("演示账号（用户名 · 单位 · 角色）："))
         labels = dict(Role.choices)
         for a in accounts:
             self.say(f"  {a.username:<18} {a.unit.short_name:<10} {'、'.join(str(labels[r]) for r in a.roles)}")
-        where = f"（已保存在 {password_file()}）" if generated else ""
-        self.say(f"所有演示账号的密码：{password}{where}")
+        if generated:
+            self.say(_("所有演示账号的密码：%(password)s（已保存在 %(path)s）") % {"password": password, "path": password_file()})
+        else:
+            self.say(_("所有演示账号的密码：%(password)s") % {"password": password})
 
     # ----- the plan ---------------------------------------------------------------------------
     def _plan(self) -> Plan:
         data = REFERENCE_PLAN.read_bytes()
         supervisor = Unit.objects.filter(short_name=SUPERVISING_UNIT).first()
         if supervisor is None:
-            raise CommandError(f"单位库中没有督办单位“{SUPERVISING_UNIT}”，请先运行 migrate 或 import_units")
+            raise CommandError(_("单位库中没有督办单位“%(unit)s”，请先运行 migrate 或 import_units")
+                               % {"unit": SUPERVISING_UNIT})
         preview = services.plan_preview(data=data, filename=REFERENCE_PLAN.name)
         plan = preview.duplicate_of
         if plan is None:
             plan = services.plan_import(actor=None, data=data, filename=REFERENCE_PLAN.name,
                                         supervising_unit=supervisor)
-            self.say(f"已导入参考计划《{plan.title}》")
+            self.say(_("已导入参考计划《%(title)s》") % {"title": plan.title})
         elif plan.supervising_unit_id != supervisor.pk:
-            raise CommandError(f"参考计划已导入，但督办单位是“{plan.supervising_unit or '（未设置）'}”，"
-                               f"不是“{SUPERVISING_UNIT}”；请在管理后台改正后重试")
+            raise CommandError(_("参考计划已导入，但督办单位是“%(current)s”，不是“%(unit)s”；请在管理后台改正后重试")
+                               % {"current": plan.supervising_unit or _("（未设置）"), "unit": SUPERVISING_UNIT})
         return plan
 
     def _password(self, given: str | None) -> tuple[str, bool]:
@@ -180,12 +184,12 @@ class Command(BaseCommand):
     # ----- dispatch ---------------------------------------------------------------------------
     def _dispatch(self, plan: Plan, users) -> None:
         if Assignment.objects.filter(task__plan=plan).exists():
-            self.say("该计划已交办，跳过交办。")
+            self.say(_("该计划已交办，跳过交办。"))
             return
         result = plan_dispatch(actor=users[(SUPERVISING_UNIT, "supervisor")], plan_id=plan.pk)
-        self.say(f"已交办：{len(result.created)} 件承办件（{result.round.name}）。")
+        self.say(_("已交办：%(count)s 件承办件（%(round)s）。") % {"count": len(result.created), "round": result.round.name})
         if result.problems:
-            self.say(f"交办发现 {len(result.problems)} 处问题（单位库中没有对应单位）：")
+            self.say(_("交办发现 %(count)s 处问题（单位库中没有对应单位）：") % {"count": len(result.problems)})
             for problem in result.problems:
                 self.say(f"  {problem}")
 
@@ -212,8 +216,10 @@ class Command(BaseCommand):
                 names += [u.short_name for u in active
                           if u.kind == party.group_term.kind and u.pk not in taken][:PICKS_PER_TERM]
             result = task_select_units(actor=reviewer, task_id=task.pk, unit_names=names)
-            self.say(f"第 {task.number} 项任务（{'、'.join(p.name for p in todo)}）：由 {reviewer.username}"
-                     f"（{leads[0].unit.short_name}牵头审核人）选定 {'、'.join(names)}，交办 {len(result.created)} 件。")
+            self.say(_("第 %(number)s 项任务（%(terms)s）：由 %(reviewer)s（%(lead)s牵头审核人）选定 %(units)s，"
+                       "交办 %(count)s 件。")
+                     % {"number": task.number, "terms": "、".join(p.name for p in todo), "reviewer": reviewer.username,
+                        "lead": leads[0].unit.short_name, "units": "、".join(names), "count": len(result.created)})
 
 
 def _dumps(value) -> str:

@@ -4,18 +4,21 @@ On ARCHIVE_ROOT it removes stale temporary files and unrecorded files; in an S3 
 no temporary objects, so it removes unrecorded archive objects (see workflows/archive/s3.py).
 """
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from workflows.archive.storage import store
 from workflows.services.archive import archive_sweep
 
 
 class Command(BaseCommand):
-    help = "清理中断遗留的临时文件和未登记的归档文件，并重新执行长时间未完成的归档任务。"
+    help = _("清理中断遗留的临时文件和未登记的归档文件，并重新执行长时间未完成的归档任务。")
 
     def handle(self, *args, **options):
         result = archive_sweep()
-        self.stdout.write(f"归档存储 {store().describe()}：清理文件 {len(result['removed_files'])} 个，"
-                          f"重新执行归档任务 {len(result['rescheduled'])} 个。")
+        self.stdout.write(_("归档存储 %(store)s：清理文件 %(removed)s 个，重新执行归档任务 %(rescheduled)s 个。")
+                          % {"store": store().describe(), "removed": len(result["removed_files"]),
+                             "rescheduled": len(result["rescheduled"])})
         for name in result["removed_files"]:
-            self.stdout.write(f"  已删除：{name}")
-        self.stdout.write(f"上传临时文件夹：清理中断上传遗留的文件 {len(result['removed_uploads'])} 个。")
+            self.stdout.write("  " + _("已删除：%(name)s") % {"name": name})
+        self.stdout.write(_("上传临时文件夹：清理中断上传遗留的文件 %(count)s 个。")
+                          % {"count": len(result["removed_uploads"])})

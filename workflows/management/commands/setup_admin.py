@@ -5,10 +5,11 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
-    help = "创建管理员账号（如不存在），并打印登录名和密码。密码保存在 var/admin_credentials.txt（仅本机可读）。"
+    help = _("创建管理员账号（如不存在），并打印登录名和密码。密码保存在 var/admin_credentials.txt（仅本机可读）。")
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
@@ -32,4 +33,4 @@ class Command(BaseCommand):
             user.save()
             credentials.write_text(f"{username}:{password}\n", encoding="utf-8")
             credentials.chmod(0o600)
-        self.stdout.write(f"管理员账号：{username}  密码：{password}")
+        self.stdout.write(_("管理员账号：%(username)s  密码：%(password)s") % {"username": username, "password": password})
