@@ -32,3 +32,15 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
     short_name = factory.Sequence(lambda n: f"测试单位{n}")
     kind = UnitKind.MUNICIPAL
+
+
+def fresh(user):
+    """The user as a new request loads it: no role or permission cached from an earlier question."""
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def inactive(user):
+    """The user, deactivated (as an administrator would), freshly loaded."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return fresh(user)

@@ -18,7 +18,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from tests.changes.revised import narrowed_16_plus_32
 from tests.e2e.test_journeys import (
     action_forms,
     expect_message,
@@ -27,6 +26,7 @@ from tests.e2e.test_journeys import (
     press,
     sign_in,
 )
+from tests.revised import narrowed_16_plus_32
 from tests.world import build_world, person
 from workflows.models import Assignment, Delegation, PlanRevision, Task, TaskChange, TransferRequest
 

@@ -21,7 +21,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
-from tests.archive.test_archive import pdftotext, squeeze
+from tests.workflows.archive.test_archive import pdftotext, squeeze
 from tests.world import build_world
 from workflows.models import Archive, Assignment, Evidence, Submission
 from workflows.services import assignments as services

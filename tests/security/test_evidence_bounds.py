@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.services import record_event
-from tests.workflows.test_evidence import MINIMAL_PDF, raw_upload
+from tests.workflows.services.test_evidence import MINIMAL_PDF, raw_upload
 from tests.world import build_world
 from workflows.models import Evidence
 from workflows.services import assignments as flow

@@ -19,7 +19,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from tests.approvals.test_api import api
-from tests.supervision.test_dashboard import TODAY, client_for, pinned, spread  # noqa: F401 (fixture)
+from tests.approvals.test_dashboard import TODAY, client_for, pinned, spread  # noqa: F401 (fixture)
 from tests.world import World, build_world
 from workflows.models import Assignment, Task, Unit
 from workflows.services import assignments as flow

@@ -1,5 +1,5 @@
 """The smaller holes the probe found: CSP, a self hand-over, checkpoints that vanished, and the cost
-of a checkpoint (a tampered archive's answer is in tests/archive/test_archive_access.py)."""
+of a checkpoint (a tampered archive's answer is in tests/workflows/archive/test_archive_access.py)."""
 from __future__ import annotations
 
 import base64
@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.services import write_checkpoint
-from tests.changes.test_delegation import refused
+from tests.workflows.services.test_delegation import refused
 from tests.world import build_world
 from workflows.services.delegation import assignment_hand_over
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit.models import AnonymousWindow, AuditEvent
 from audit.services import flush_anonymous_windows, write_checkpoint
-from tests.supervision.test_dashboard import client_for
+from tests.approvals.test_dashboard import client_for
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.approvals.test_api import api
-from tests.supervision.test_dashboard import TODAY, client_for, pinned, spread  # noqa: F401 (fixture)
+from tests.approvals.test_dashboard import TODAY, client_for, pinned, spread  # noqa: F401 (fixture)
 from tests.world import build_world
 from workflows.lights import DONE, GREEN, RED, YELLOW, filter_light
 from workflows.models import Archive, Assignment, Reminder

@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from tests.changes.revised import narrowed_16_plus_32
+from tests.revised import narrowed_16_plus_32
 from tests.world import build_world
 from workflows.models import Assignment, PlanRevision, TaskChange
 

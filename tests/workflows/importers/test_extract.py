@@ -17,7 +17,7 @@ from workflows.importers.extract import (
 from workflows.importers.types import Deadline, Target
 
 REFERENCE_PLAN = (
-    Path(__file__).resolve().parents[2]
+    Path(__file__).resolve().parents[3]
     / "workflows"
     / "data"
     / "reference_plan_kunzhengbanfa_2017_169.txt"

@@ -11,7 +11,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from openpyxl import Workbook
 
-from tests.workflows.documents import docx_bytes, xlsx_bytes
+from tests.workflows.importers.documents import docx_bytes, xlsx_bytes
 from workflows.importers import office
 from workflows.importers.office import read_docx, read_xlsx, sniff_office_format
 from workflows.importers.types import Paragraph, PlanParseError, TableRow

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.workflows.test_evidence import MINIMAL_PDF, PNG, raw_upload
+from tests.workflows.services.test_evidence import MINIMAL_PDF, PNG, raw_upload
 from tests.world import build_world
 from workflows.services import assignments as flow
 from workflows.services import evidence as ev

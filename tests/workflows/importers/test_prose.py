@@ -8,7 +8,7 @@ import datetime as dt
 
 from docx import Document
 
-from tests.workflows.documents import docx_bytes
+from tests.workflows.importers.documents import docx_bytes
 from workflows.importers import parse_plan_file, parse_plan_text
 
 # The rule "排在第一位的部门为牵头部门，下同" is stated once, inside the first attribution.

@@ -10,7 +10,7 @@ import re
 import pytest
 from docx import Document
 
-from tests.workflows.documents import docx_bytes
+from tests.workflows.importers.documents import docx_bytes
 from workflows.importers import PlanParseError, parse_plan_file, parse_plan_text
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

@@ -127,7 +127,7 @@ def test_acceptance_records_whether_the_work_was_on_time(plan_world, django_capt
                                                          days, on_time):
     from django.utils import timezone
 
-    from tests.archive.conftest import walk_to_accepted
+    from tests.workflows.archive.conftest import walk_to_accepted
 
     Assignment.objects.filter(pk=plan_world.assignment.pk).update(
         due_date=timezone.localdate() + dt.timedelta(days=days))

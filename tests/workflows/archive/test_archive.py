@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from audit.models import AuditEvent
-from tests.archive.conftest import (
+from tests.workflows.archive.conftest import (
     ACCEPT_OPINION,
     REPORT,
     REPORT_FIRST,
@@ -206,7 +206,7 @@ def test_verify_archive_names_an_unsigned_file_whose_hash_was_recomputed(accepte
 
 
 def test_a_failed_job_is_recorded_then_a_retry_succeeds_once(world, settings, django_capture_on_commit_callbacks):
-    from tests.archive.conftest import walk_to_accepted
+    from tests.workflows.archive.conftest import walk_to_accepted
 
     good_key = settings.ARCHIVE_SIGNING_KEY
     settings.ARCHIVE_SIGNING_KEY = "/nonexistent/signer.key"

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from tests.approvals.test_api import api
-from tests.archive.test_archive import pdf_of
+from tests.workflows.archive.test_archive import pdf_of
 from workflows.archive import storage
 from workflows.models import Archive, ArchiveStatus
 
@@ -63,7 +63,7 @@ def test_an_altered_file_is_refused_not_served(accepted):
 
 
 def test_while_pending_the_page_says_generating_and_the_download_is_409(world, django_capture_on_commit_callbacks):
-    from tests.archive.conftest import walk_to_accepted
+    from tests.workflows.archive.conftest import walk_to_accepted
 
     walk_to_accepted(world, lambda execute: django_capture_on_commit_callbacks(execute=False))
     assert Archive.objects.get(assignment=world.assignment).status == ArchiveStatus.PENDING
@@ -77,7 +77,7 @@ def test_while_pending_the_page_says_generating_and_the_download_is_409(world, d
 
 
 def test_a_failure_is_shown_to_the_supervisor_only(world, settings, django_capture_on_commit_callbacks):
-    from tests.archive.conftest import walk_to_accepted
+    from tests.workflows.archive.conftest import walk_to_accepted
 
     settings.ARCHIVE_SIGNING_CERT = "/nonexistent/signer.pem"
     walk_to_accepted(world, django_capture_on_commit_callbacks)

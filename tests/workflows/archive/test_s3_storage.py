@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from tests.archive.conftest import walk_to_accepted
-from tests.archive.test_archive_access import browser
-from tests.workflows.test_evidence import MINIMAL_PDF, raw_upload
+from tests.workflows.archive.conftest import walk_to_accepted
+from tests.workflows.archive.test_archive_access import browser
+from tests.workflows.services.test_evidence import MINIMAL_PDF, raw_upload
 from workflows.archive import storage
 from workflows.models import Archive, ArchiveStatus, Evidence
 from workflows.services import archive as archive_service
@@ -256,7 +256,7 @@ def test_production_settings_choose_the_archive_store_from_the_environment(env, 
     import subprocess
     import sys
 
-    from tests.test_security import BASE_DIR, REQUIRED
+    from tests.security.test_bad_input import BASE_DIR, REQUIRED
 
     done = subprocess.run([sys.executable, "-c", PRINT_ARCHIVE_STORE], cwd=BASE_DIR, capture_output=True, text=True,
                           env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),

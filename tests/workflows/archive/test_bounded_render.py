@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.archive.conftest import ACCEPT_OPINION, walk_to_accepted
+from tests.workflows.archive.conftest import ACCEPT_OPINION, walk_to_accepted
 from tests.world import build_world
 from workflows.archive import isolated
 from workflows.archive.render import RenderError
@@ -117,7 +117,7 @@ def test_the_sweep_runs_a_due_render_itself_when_there_is_no_broker(
 
 @pytest.mark.django_db
 def test_the_child_renders_the_same_document_as_the_process_would(accepted):
-    from tests.archive.test_archive import pdftotext, squeeze
+    from tests.workflows.archive.test_archive import pdftotext, squeeze
     from workflows.archive import report
     from workflows.archive.render import render_pdf
 

@@ -6,9 +6,9 @@ from django.core.management import call_command
 
 from approvals.flows import processes_of
 from audit.models import AuditEvent
-from tests.changes.revised import narrowed_16_plus_32, without_31
 from tests.conftest import REFERENCE_PLAN
 from tests.factories import PlanAdministratorFactory
+from tests.revised import narrowed_16_plus_32, without_31
 from tests.world import build_world
 from workflows.access.policies import decide
 from workflows.importers import parse_plan_file

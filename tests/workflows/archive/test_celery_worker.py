@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import connection
 
 from audit.models import AuditEvent
-from tests.archive.conftest import REPORT
-from tests.workflows.test_evidence import MINIMAL_PDF, PNG, raw_upload
+from tests.workflows.archive.conftest import REPORT
+from tests.workflows.services.test_evidence import MINIMAL_PDF, PNG, raw_upload
 from tests.world import build_world
 from workflows.archive import storage
 from workflows.models import Archive, ArchiveStatus
@@ -27,7 +27,7 @@ from workflows.services import assignments as flow
 from workflows.services import evidence as ev
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/13")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _redis_reachable() -> bool:

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from openpyxl import Workbook
 
-from tests.workflows.documents import docx_bytes, xlsx_bytes
+from tests.workflows.importers.documents import docx_bytes, xlsx_bytes
 from workflows.importers import PlanParseError, parse_plan_file, parse_plan_text
 
 TITLE = "苏州市人民政府办公室关于印发2018年重点工作任务分解方案的通知"
