@@ -117,7 +117,8 @@ def archive_build(assignment_id: int) -> Archive | None:
         signed, signed_at, signer = sign_pdf(
             pdf, reason=_("验收办结归档"), location=report["plan"]["supervising_unit"])
         temp = store.prepare(signed, label=str(assignment_id))
-        with transaction.atomic(durable=True):
+        # Not durable: the job's body, which the archive bench runs inside a transaction it rolls back.
+        with transaction.atomic():
             locked = Archive.objects.select_for_update().select_related(
                 "assignment__task__plan", "assignment__unit").get(pk=archive.pk)
             if locked.status == ArchiveStatus.DONE:  # another run finished first
