@@ -76,10 +76,19 @@ def test_unknown_units_must_be_mapped_before_the_plan_is_stored(admin_client):
 
 
 def test_a_bad_file_shows_a_chinese_error_with_the_line_and_stores_nothing(admin_client):
-    response = upload(admin_client, "dup.txt", "1．甲。（市编办负责）\n\n1．乙。（市编办负责）\n".encode())
+    data = "1．甲。（市编办负责）\n2．乙。（市编办负责）\n".encode() + b"3\t\x80\x80\xff\n"
+    response = upload(admin_client, "bad.txt", data)
     assert response.status_code == 400
     page = response.content.decode()
-    assert "无法导入：第 3 行：任务编号 1 重复" in page
+    assert "无法导入：第 3 行：无法识别文件编码" in page
+    assert Plan.objects.count() == 0
+
+
+def test_a_repeated_task_number_is_a_warning_in_the_preview_not_a_refusal(admin_client):
+    response = upload(admin_client, "dup.txt", "1．甲。（市编办负责）\n\n1．乙。（市编办负责）\n".encode())
+    assert response.status_code == 302
+    page = admin_client.get(response.url).content.decode()
+    assert "已按出现顺序统一编为第 1–2 项" in page
     assert Plan.objects.count() == 0
 
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from .builder import PlanBuilder
 from .common import parse_section_heading
+from .deadlines import plan_year
+from .mapping import LayoutMapping
 from .metadata import read_metadata
 from .office import (
     DOCX_CORRUPT,
@@ -37,6 +39,7 @@ from .types import (
 
 __all__ = [
     "Deadline",
+    "LayoutMapping",
     "ParseWarning",
     "ParsedPlan",
     "ParsedSection",
@@ -49,13 +52,19 @@ __all__ = [
 ]
 
 
-def parse_plan_file(data: bytes, filename: str = "") -> ParsedPlan:
-    """Parse an uploaded plan, choosing the reader by the file's content, not its name."""
+def parse_plan_file(data: bytes, filename: str = "", *, mapping: LayoutMapping | None = None,
+                    strict: bool = False) -> ParsedPlan:
+    """Parse an uploaded plan, choosing the reader by the file's content, not its name.
+
+    ``mapping`` says what columns or labels mean where detection falls short; ``strict`` refuses
+    the document over one bad item instead of warning about it.
+    """
+    options = {"filename": filename, "mapping": mapping, "strict": strict}
     office = sniff_office_format(data)
     if office == "docx":
-        return parse_blocks(read_docx(data), source_format="docx", filename=filename)
+        return parse_blocks(read_docx(data), source_format="docx", **options)
     if office == "xlsx":
-        return parse_blocks(read_xlsx(data), source_format="xlsx", filename=filename)
+        return parse_blocks(read_xlsx(data), source_format="xlsx", **options)
     if office == "ole":
         raise PlanParseError(LEGACY_OFFICE)
     if data[:2] == b"PK":
@@ -66,32 +75,39 @@ def parse_plan_file(data: bytes, filename: str = "") -> ParsedPlan:
         raise PlanParseError(_("这是压缩文件（或已损坏的 Office 文件），但不是可读取的 .docx 或 .xlsx 文件"))
     text = decode_text(data)
     if PurePath(filename).suffix.lower() == ".csv":
-        return parse_blocks(csv_to_blocks(text), source_format="csv", filename=filename)
-    return parse_plan_text(text, filename=filename)
+        return parse_blocks(csv_to_blocks(text), source_format="csv", **options)
+    return parse_plan_text(text, **options)
 
 
-def parse_plan_text(text: str, filename: str = "") -> ParsedPlan:
+def parse_plan_text(text: str, filename: str = "", *, mapping: LayoutMapping | None = None,
+                    strict: bool = False) -> ParsedPlan:
     """Parse a plan already decoded to text."""
     if not text.strip():
         raise PlanParseError(_("文件为空，没有可导入的内容"))
-    return parse_blocks(text_to_blocks(text), source_format="text", filename=filename)
+    return parse_blocks(text_to_blocks(text), source_format="text", filename=filename, mapping=mapping,
+                        strict=strict)
 
 
-def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "") -> ParsedPlan:
+def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "",
+                 mapping: LayoutMapping | None = None, strict: bool = False) -> ParsedPlan:
     """Interpret blocks: as a table when a header row names the columns, else as prose."""
     first_is_lead = any(
         FIRST_IS_LEAD_RULE.search(b.text if isinstance(b, Paragraph) else "".join(b.cells))
         for b in blocks
     )
-    header_index, columns = _find_header(blocks)
+    if mapping is not None and mapping.first_is_lead is not None:
+        first_is_lead = mapping.first_is_lead
+    year = plan_year([b.text if isinstance(b, Paragraph) else " ".join(b.cells) for b in blocks] + [filename])
+    header_index, columns = _find_header(blocks, mapping)
     if columns is not None:
-        builder = PlanBuilder()
+        builder = PlanBuilder(strict=strict, year=year)
         paragraphs, rows = _split_table(blocks, header_index)
         interpret_table(rows, columns, builder, first_is_lead=first_is_lead)
     else:
-        builder = PlanBuilder(warn_empty_sections=False)
+        builder = PlanBuilder(warn_empty_sections=False, strict=strict, year=year)
         paragraphs = [_as_paragraph(b) for b in blocks]
-        interpret_prose(paragraphs, builder, first_is_lead=first_is_lead)
+        interpret_prose(paragraphs, builder, first_is_lead=first_is_lead,
+                        labels=mapping.labels if mapping is not None else None)
     sections, warnings = builder.finish()
     meta = read_metadata(paragraphs)
     title = meta.title
@@ -109,10 +125,10 @@ def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "")
     )
 
 
-def _find_header(blocks: list[Block]):
+def _find_header(blocks: list[Block], mapping: LayoutMapping | None = None):
     for index, block in enumerate(blocks):
         if isinstance(block, TableRow):
-            columns = find_columns(block)
+            columns = find_columns(block, mapping)
             if columns is not None:
                 return index, columns
     return None, None

@@ -1,45 +1,23 @@
 """Collect sections and tasks as an interpreter finds them, checking what every layout shares."""
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-import re
-
 from django.utils.translation import gettext as _
 
+from .deadlines import read_deadline
 from .extract import extract_deadlines, extract_targets
 from .types import Deadline, ParsedSection, ParsedTask, ParseWarning, PlanParseError
 
-# A date written with digits only, as a spreadsheet shows a date cell: 2018-12-31, 2018/6/30,
-# 2018.12 (a month means its last day).
-_NUMERIC_DATE = re.compile(
-    r"(?<!\d)(?P<year>(?:19|20)\d{2})\s*(?P<sep>[-/.])\s*(?P<month>\d{1,2})"
-    r"(?:\s*(?P=sep)\s*(?P<day>\d{1,2}))?(?!\d)"
-)
-
-
-def read_deadline_cell(cell: str) -> list[Deadline]:
-    """Read the dates in a 完成时限 cell, in words (2018年12月底前) or digits (2018-12-31)."""
-    deadlines = extract_deadlines(cell)
-    if deadlines:
-        return deadlines
-    for match in _NUMERIC_DATE.finditer(cell):
-        year, month = int(match["year"]), int(match["month"])
-        if not 1 <= month <= 12:
-            continue
-        day = int(match["day"]) if match["day"] else calendar.monthrange(year, month)[1]
-        try:
-            date = dt.date(year, month, day)
-        except ValueError:
-            continue  # 2018-02-30 is no date; the caller warns about an unreadable cell
-        deadlines.append(Deadline(date=date, phrase=match.group(0)))
-    return deadlines
-
 
 class PlanBuilder:
-    """Accumulate sections and tasks; refuse duplicates and tasks without a lead."""
+    """Accumulate sections and tasks; a duplicate number or a task without a lead is a warning (an
+    error in strict mode)."""
 
-    def __init__(self, *, warn_empty_sections: bool = True) -> None:
+    def __init__(self, *, warn_empty_sections: bool = True, strict: bool = False,
+                 year: int | None = None) -> None:
+        # Strict: one bad item refuses the document; otherwise it is a warning on that item.
+        self.strict = strict
+        self.year = year  # the plan's year, for deadlines written without one ("6月底前")
+        self._renumbered = False
         self.sections: list[ParsedSection] = []
         self.warnings: list[ParseWarning] = []
         # A table's section row with nothing under it hints at lost rows; a prose heading such
@@ -98,16 +76,21 @@ class PlanBuilder:
             previous = self.last_task
             number = previous.number + 1 if previous else 1
             self.warn(_("任务未编号，按顺序编为第 %(number)s 项") % {"number": number}, line)
-        if number in self._numbers:
+        if number in self._numbers and not self.strict:
+            # Numbering that restarts in each section, or a typing slip: number in order.
+            self._renumbered = True
+        elif number in self._numbers:
             raise PlanParseError(
                 _("任务编号 %(number)s 重复（第 %(line)s 行已有第 %(number)s 项任务）")
                 % {"number": number, "line": self._numbers[number]},
                 line=line,
             )
         if not text:
-            raise PlanParseError(_("第 %(number)s 项任务没有任务内容") % {"number": number}, line=line)
+            return self.skip_task(number, text, line, _("第 %(number)s 项任务没有任务内容") % {"number": number})
         if not lead_units:
-            raise PlanParseError(_("第 %(number)s 项任务没有牵头部门") % {"number": number}, line=line)
+            return self.skip_task(number, text, line, _("第 %(number)s 项任务没有牵头部门") % {"number": number})
+        if number in self._numbers:
+            number = max(self._numbers) + 1
         self._numbers[number] = line
         if self.current is None:
             self.sections.append(ParsedSection(numeral="", title="", line=line))
@@ -124,6 +107,13 @@ class PlanBuilder:
         self._read_figures(task)
         self.current.tasks.append(task)
         return task
+
+    def skip_task(self, number: int | None, text: str, line: int, message: str) -> None:
+        """Leave a bad item out with a warning on it, or refuse the document in strict mode."""
+        if self.strict:
+            raise PlanParseError(message, line=line)
+        self.warn(_("%(problem)s，未导入：%(text)s") % {"problem": message, "text": (text or "")[:30]}, line)
+        return None
 
     def extend_last_task(
         self,
@@ -153,8 +143,11 @@ class PlanBuilder:
     def _add_deadline_cell(self, task: ParsedTask, deadline_text: str, line: int | None) -> None:
         if not deadline_text:
             return
-        found = read_deadline_cell(deadline_text)
-        if not found:
+        task.deadline_text = "；".join(t for t in (task.deadline_text, deadline_text.strip()) if t)
+        reading = read_deadline(deadline_text, year=self.year)
+        task.cadence = task.cadence or reading.cadence
+        found = reading.dates
+        if not reading.understood:
             self.warn(_("第 %(number)s 项任务的完成时限“%(deadline)s”无法识别为日期")
                       % {"number": task.number, "deadline": deadline_text}, line)
         column = self._column_deadlines[task.number]
@@ -163,8 +156,16 @@ class PlanBuilder:
     def _read_figures(self, task: ParsedTask) -> None:
         # Re-read from the whole text each time, so a figure split by a page break is found.
         deadlines = extract_deadlines(task.text)
-        deadlines.extend(d for d in self._column_deadlines[task.number] if d not in deadlines)
+        column = self._column_deadlines[task.number]
+        deadlines.extend(d for d in column if d not in deadlines)
         task.deadlines = deadlines
+        # The 完成时限 column or label decides; else the earliest date in the text, as dispatch does.
+        if column:
+            task.due = max(d.date for d in column)
+        elif task.cadence:
+            task.due = None
+        else:
+            task.due = min((d.date for d in deadlines), default=None)
         task.targets = extract_targets(task.text)
 
     def finish(self) -> tuple[list[ParsedSection], list[ParseWarning]]:
@@ -184,6 +185,15 @@ class PlanBuilder:
             if not section.tasks and self._warn_empty_sections:
                 self.warn(_("第%(numeral)s部分“%(title)s”下没有任务")
                           % {"numeral": section.numeral, "title": section.title}, section.line)
+        if self._renumbered:
+            position = 0
+            for section in sections:
+                for task in section.tasks:
+                    position += 1
+                    task.number = position
+            self.warn(_("任务编号有重复（或各部分各自从 1 编号），已按出现顺序统一编为第 1–%(count)s 项")
+                      % {"count": position}, None)
+            return sections, self.warnings
         numbers = sorted(self._numbers)
         missing = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
         if missing:

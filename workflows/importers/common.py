@@ -28,14 +28,137 @@ def to_int(digits: str) -> int:
     return int(unicodedata.normalize("NFKC", digits))
 
 
-def split_units(cell: str) -> list[str]:
-    """Split a cell or attribution into unit names, in order, dropping empties and repeats."""
+_OPEN, _CLOSE = "（(〔［[【", "）)〕］]】"
+# Words that join names in an attribution but are no name themselves: "由A牵头", "A会同B",
+# "A、B等有关部门", "A、B按职责分工负责".
+_LEADING_JOINERS = re.compile(r"^(?:由|请|并由)")
+_TRAILING_JOINERS = re.compile(
+    r"(?:按照?职责分工负责|按照?职责分工|按照?职责|根据职责|分别负责|共同负责|负责落实|牵头负责|具体负责"
+    r"|分别|共同|负责|牵头|配合|落实|参与|协助|组织实施|实施)$"
+)
+_AND_WITH = re.compile(r"会同|联合|协同|并会同|和(?=[市区县省各])|及(?=[市区县省各])|与(?=[市区县省各])")
+# "A等有关部门": A and the group term 有关部门; "A等" / "A等单位": A alone.
+_ETC = re.compile(r"^(?P<name>.+?)等(?P<group>有关部门|相关部门|有关单位|相关单位|部门|单位)?$")
+# Administrative levels a group term lists before its noun: "各省、自治区、直辖市人民政府",
+# "各县（市、区）", "各镇、街道" are one term each.
+_REGION_WORDS = frozenset(
+    "省 自治区 直辖市 市 县 区 县级市 县区 市区 旗 盟 州 自治州 乡 镇 乡镇 街道 园区 开发区 管委会 "
+    "社区 村 农场 林场 功能区 板块".split()
+)
+
+
+def _split_outside_brackets(cell: str) -> list[str]:
+    parts, depth, current = [], 0, []
+    for ch in cell:
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+        if depth == 0 and _UNIT_SEPARATORS.fullmatch(ch):
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def _is_region_word(part: str) -> bool:
+    return part.removeprefix("各") in _REGION_WORDS
+
+
+_REGION_TAIL = re.compile(r"^(?P<word>[^（(]+?)(?:[（(][^）)]*[）)])?(?:人民政府|政府|办事处|管委会|党委和政府)?$")
+
+
+def _ends_region_group(part: str) -> bool:
+    match = _REGION_TAIL.match(part)
+    return bool(match) and _is_region_word(match.group("word"))
+
+
+def _join_region_groups(parts: list[str]) -> list[str]:
+    """Join "各省、自治区、直辖市人民政府" and "各开发区、镇（街道）" back into one group term.
+
+    Only administrative levels join: "各街道、区市场局" stays two names.
+    """
+    joined: list[str] = []
+    index = 0
+    while index < len(parts):
+        part = parts[index]
+        end = index
+        if part.startswith("各") and _is_region_word(part):
+            # A part with its own 各 is a group of its own: "各乡镇、各街道" are two terms.
+            while end + 1 < len(parts) and _is_region_word(parts[end]) \
+                    and not parts[end + 1].startswith("各") and _ends_region_group(parts[end + 1]):
+                end += 1
+        joined.append("、".join(parts[index : end + 1]))
+        index = end + 1
+    return joined
+
+
+def clean_unit_name(part: str) -> list[str]:
+    """One written name without the joining words around it; "A等有关部门" gives two names."""
+    name = part.strip(_UNIT_TRIM)
+    name = _LEADING_JOINERS.sub("", name)
+    for _ in range(2):  # "按职责分工负责" after "牵头" etc.
+        name = _TRAILING_JOINERS.sub("", name).strip(_UNIT_TRIM)
     names: list[str] = []
-    for part in _UNIT_SEPARATORS.split(cell or ""):
-        name = part.strip(_UNIT_TRIM)
-        if name and name not in names:
-            names.append(name)
+    for piece in _AND_WITH.split(name):
+        piece = piece.strip(_UNIT_TRIM)
+        etc = _ETC.match(piece)
+        if etc and len(etc.group("name")) >= 2:
+            names.append(etc.group("name"))
+            group = etc.group("group")
+            if group and group.startswith(("有关", "相关")):
+                names.append(group)
+        elif piece:
+            names.append(piece)
     return names
+
+
+def split_units(cell: str) -> list[str]:
+    """Split a cell or attribution into unit names, in order, dropping empties and repeats.
+
+    A 、 inside brackets (各县（市、区）) or inside a group of administrative levels
+    (各省、自治区、直辖市人民政府) does not separate names.
+    """
+    names: list[str] = []
+    parts = [p.strip(_UNIT_TRIM) for p in _split_outside_brackets(cell or "")]
+    for part in _join_region_groups([p for p in parts if p]):
+        for name in clean_unit_name(part):
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+_CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_number(numeral: str) -> int | None:
+    """一 → 1, 十二 → 12, 二十三 → 23, 一百零五 → 105; digits as digits; None for anything else."""
+    numeral = numeral.strip()
+    if numeral.isdigit():
+        return to_int(numeral)
+    total, current = 0, 0
+    for ch in numeral:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+_NOT_A_NAME = re.compile(r"^[0-9０-９]|[0-9０-９]{4}\s*年|[0-9０-９]+\s*月|[。！？]")
+
+
+def plausible_unit(name: str) -> bool:
+    """Whether a written name could be a unit or group term (not a date, a sentence or a figure)."""
+    return 2 <= len(name) <= 40 and not _NOT_A_NAME.search(name)
 
 
 def strip_task_number(text: str) -> tuple[int | None, str]:

@@ -23,13 +23,19 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "task": (
         "工作任务", "主要任务", "具体内容", "任务内容", "工作内容", "重点任务", "具体任务",
         "任务", "主要内容", "工作措施", "具体措施", "目标任务", "任务名称", "工作事项", "事项",
+        "项目内容", "项目名称", "工作目标", "重点工作", "工作重点", "主要工作", "工作要点", "具体工作",
     ),
-    "lead": ("牵头部门", "牵头单位", "牵头责任单位", "牵头处室", "牵头"),
+    "lead": ("牵头部门", "牵头单位", "牵头责任单位", "牵头处室", "牵头", "主办单位", "主办部门", "主责单位",
+             "负责部门", "负责单位", "主管部门", "主要责任单位"),
     "responsible": (
-        "责任部门", "责任单位", "承办单位", "实施单位", "落实单位", "责任主体", "主办单位",
+        "责任部门", "责任单位", "承办单位", "实施单位", "落实单位", "责任主体", "协同责任单位",
     ),
     "cooperating": ("配合单位", "配合部门", "协办单位", "参与单位", "协助单位"),
-    "deadline": ("完成时限", "完成时间", "时间节点", "时限", "时间进度", "进度安排", "完成期限", "时间要求"),
+    "deadline": ("完成时限", "完成时间", "时间节点", "时限", "时间进度", "进度安排", "完成期限", "时间要求",
+                 "办结时限", "计划完成时间", "完成时间节点"),
+    # People and remarks are not units: their columns are never read.
+    "ignore": ("分管领导", "责任领导", "牵头领导", "市领导", "区领导", "县领导", "责任人", "联系人", "备注",
+               "当前进度", "进展情况", "完成情况", "联系电话", "分管市领导", "分管区领导", "牵头负责领导"),
 }
 
 
@@ -51,6 +57,8 @@ def _role_of(header: str) -> str | None:
     name = normalise_header(header)
     if not name:
         return None
+    if any(word in name for word in ("领导", "责任人", "联系人", "备注")):
+        return "ignore"
     for role, names in HEADER_NAMES.items():
         if name in names:
             return role
@@ -68,13 +76,26 @@ def _role_of(header: str) -> str | None:
     return None
 
 
-def find_columns(row: TableRow) -> Columns | None:
-    """Return the columns if ``row`` is a header row (a task column and one unit column)."""
+def find_columns(row: TableRow, mapping=None) -> Columns | None:
+    """Return the columns if ``row`` is a header row (a task column and one unit column).
+
+    A mapping's roles win over the names; a column it marks "ignore" is never read.
+    """
     positions: dict[str, int] = {}
     for index, cell in enumerate(row.cells):
-        role = _role_of(cell)
-        if role and role not in positions:
+        mapped = mapping.role_of_column(index, cell) if mapping is not None else None
+        role = mapped or _role_of(cell)
+        if mapped and mapped != "ignore":
+            positions[mapped] = index
+        elif role and role != "ignore" and role not in positions:
             positions[role] = index
+    if "task" not in positions and {"lead", "responsible"} & positions.keys():
+        # A header naming its unit columns but not its task column ("民生实事", "指标"): the one
+        # unnamed, non-empty cell is the task column.
+        unnamed = [i for i, cell in enumerate(row.cells)
+                   if normalise_header(cell) and i not in positions.values() and _role_of(cell) is None]
+        if len(unnamed) == 1:
+            positions["task"] = unnamed[0]
     if "task" not in positions or not ({"lead", "responsible"} & positions.keys()):
         return None
     return Columns(

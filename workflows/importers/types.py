@@ -77,6 +77,12 @@ class ParsedTask:
     deadlines: list[Deadline] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     line: int | None = None
+    # The deadline as the document wrote it in its 完成时限 column or label ("2023年6月底前",
+    # "长期坚持", "每季度"), the day it allows (None for no date), and a recurring cadence it
+    # names ("monthly:10", "quarterly", "half-yearly", "yearly", "ongoing"; "" for none).
+    deadline_text: str = ""
+    due: dt.date | None = None
+    cadence: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -87,6 +93,9 @@ class ParsedTask:
             "cooperating_units": list(self.cooperating_units),
             "deadlines": [d.to_dict() for d in self.deadlines],
             "targets": [t.to_dict() for t in self.targets],
+            "deadline_text": self.deadline_text,
+            "due": self.due.isoformat() if self.due else None,
+            "cadence": self.cadence,
         }
 
 

@@ -83,9 +83,12 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def plan_preview(*, data: bytes, filename: str) -> PlanPreview:
-    """Parse a document and compare it with the directory and earlier imports; write nothing."""
-    parsed = parse_plan_file(data, filename)
+def plan_preview(*, data: bytes, filename: str, strict: bool = False) -> PlanPreview:
+    """Parse a document and compare it with the directory and earlier imports; write nothing.
+
+    ``strict`` refuses the document over one bad item instead of warning about that item.
+    """
+    parsed = parse_plan_file(data, filename, strict=strict)
     sha256 = _sha256(data)
     unknown, bad_leads = find_unknown_names(parsed, unit_directory())
     same_doc = None
@@ -150,6 +153,7 @@ def plan_import(
     filename: str,
     mappings: Sequence[UnitMapping] = (),
     supervising_unit: Unit | None = None,
+    strict: bool = False,
 ) -> Plan:
     """Store a plan document and everything parsed from it, in one transaction, or nothing.
 
@@ -164,7 +168,7 @@ def plan_import(
     stored_name = None
     try:
         with transaction.atomic():
-            preview = plan_preview(data=data, filename=filename)
+            preview = plan_preview(data=data, filename=filename, strict=strict)
             _refuse_repeat(preview)
             _apply_mappings(mappings)
             directory = unit_directory()

@@ -37,9 +37,9 @@ PROSE_PLAN = "\n".join(
 )
 
 
-def refusal(data: bytes, filename: str = "plan.txt") -> PlanParseError:
+def refusal(data: bytes, filename: str = "plan.txt", *, strict: bool = False) -> PlanParseError:
     with pytest.raises(PlanParseError) as caught:
-        parse_plan_file(data, filename)
+        parse_plan_file(data, filename, strict=strict)
     error = caught.value
     assert CHINESE.search(error.message), error.message
     return error
@@ -135,13 +135,33 @@ def test_a_table_with_a_header_and_no_task_rows_has_no_tasks():
     assert refusal(text.encode()).message.startswith("没有识别到任何任务")
 
 
-# --- duplicate numbers and missing leads ----------------------------------------------------
+# --- duplicate numbers and missing leads: refused in strict mode, warned about otherwise ----
+
+
+def test_without_strict_mode_a_duplicate_number_is_renumbered_with_a_warning():
+    text = TABLE_PLAN + "2\t推进企业注销便利化\t市市场监管局\t各区\t2018年9月底前\n"
+
+    plan = parse_plan_file(text.encode(), "plan.txt")
+
+    assert [t.number for t in plan.tasks] == [1, 2, 3]
+    assert plan.tasks[2].text == "推进企业注销便利化"
+    assert any("已按出现顺序统一编为第 1–3 项" in w.message for w in plan.warnings)
+
+
+def test_without_strict_mode_a_task_without_a_lead_is_left_out_with_a_warning_at_its_line():
+    text = PROSE_PLAN + "3．推进政务公开。\n4．加强行政执法监督（市法制办负责）。\n"
+
+    plan = parse_plan_file(text.encode(), "plan.txt")
+
+    assert [t.number for t in plan.tasks] == [1, 2, 4]
+    warning = next(w for w in plan.warnings if "没有牵头部门" in w.message)
+    assert (warning.line, warning.message) == (5, "第 3 项任务没有牵头部门，未导入：推进政务公开。")
 
 
 def test_a_duplicate_task_number_in_a_table_names_the_number_at_its_second_line():
     text = TABLE_PLAN + "2\t推进企业注销便利化\t市市场监管局\t各区\t2018年9月底前\n"
 
-    error = refusal(text.encode())
+    error = refusal(text.encode(), strict=True)
 
     assert error.line == 6
     assert error.message == "任务编号 2 重复（第 5 行已有第 2 项任务）"
@@ -151,7 +171,7 @@ def test_a_duplicate_task_number_in_a_table_names_the_number_at_its_second_line(
 def test_a_duplicate_task_number_in_prose_names_the_number_at_its_second_line():
     text = PROSE_PLAN + "2．推进政务公开（市政府办负责）。\n"
 
-    error = refusal(text.encode())
+    error = refusal(text.encode(), strict=True)
 
     assert (error.line, error.message) == (5, "任务编号 2 重复（第 4 行已有第 2 项任务）")
 
@@ -159,7 +179,7 @@ def test_a_duplicate_task_number_in_prose_names_the_number_at_its_second_line():
 def test_a_table_row_with_an_empty_lead_cell_is_refused_at_its_line():
     text = TABLE_PLAN.replace("2\t推进企业开办便利化\t市市场监管局\t", "2\t推进企业开办便利化\t\t")
 
-    error = refusal(text.encode())
+    error = refusal(text.encode(), strict=True)
 
     assert (error.line, error.message) == (5, "第 2 项任务没有牵头部门")
 
@@ -167,7 +187,7 @@ def test_a_table_row_with_an_empty_lead_cell_is_refused_at_its_line():
 def test_a_prose_item_without_attribution_after_tasks_started_is_refused_at_its_line():
     text = PROSE_PLAN + "3．推进政务公开。\n4．加强行政执法监督（市法制办负责）。\n"
 
-    error = refusal(text.encode())
+    error = refusal(text.encode(), strict=True)
 
     assert (error.line, error.message) == (5, "第 3 项任务没有牵头部门")
 
@@ -175,7 +195,7 @@ def test_a_prose_item_without_attribution_after_tasks_started_is_refused_at_its_
 def test_the_first_item_of_a_later_section_without_attribution_is_refused_at_its_line():
     text = PROSE_PLAN + "二、推进政务公开\n3．推进政务公开。\n4．加强政务服务（市政务办负责）。\n"
 
-    error = refusal(text.encode())
+    error = refusal(text.encode(), strict=True)
 
     assert (error.line, error.message) == (6, "第 3 项任务没有牵头部门")
 
@@ -183,7 +203,7 @@ def test_the_first_item_of_a_later_section_without_attribution_is_refused_at_its
 def test_a_table_row_with_units_but_no_task_text_is_refused_at_its_line():
     text = "序号\t工作任务\t牵头单位\t责任单位\n1\t\t市政务办\t各区\n"
 
-    error = refusal(text.encode())
+    error = refusal(text.encode(), strict=True)
 
     assert (error.line, error.message) == (2, "该行有责任单位但没有任务内容")
 

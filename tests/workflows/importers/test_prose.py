@@ -93,6 +93,10 @@ def test_the_attribution_and_the_number_are_cut_from_the_task_text_and_figures_a
         "cooperating_units": [],
         "deadlines": [{"date": "2018-12-31", "phrase": "2018年底前"}],
         "targets": [{"value": "20%", "phrase": "2018年底前行政审批事项精简20%以上"}],
+        # No 完成时限 column or label: the date in the text is the due date, as dispatch reads it.
+        "deadline_text": "",
+        "due": "2018-12-31",
+        "cadence": "",
     }
 
 

@@ -145,6 +145,7 @@ def test_json_shape_is_exactly_the_documented_one(plan):
     task = section["tasks"][0]
     assert set(task) == {
         "number", "text", "lead_units", "responsible_terms", "cooperating_units", "deadlines", "targets",
+        "deadline_text", "due", "cadence",
     }
     task24 = data["sections"][5]["tasks"][1]
     assert task24["deadlines"][0] == {"date": "2019-12-31", "phrase": "至2019年底"}

@@ -34,8 +34,16 @@ TSV_PLAN = "\n".join(
 )
 
 
-def task(number, text, leads, responsible, cooperating=(), deadlines=(), targets=()):
-    """The to_dict() form of one task; deadlines are (iso date, phrase), targets (value, phrase)."""
+def task(number, text, leads, responsible, cooperating=(), deadlines=(), targets=(), *,
+         deadline_text=None, due=None, cadence=""):
+    """The to_dict() form of one task; deadlines are (iso date, phrase), targets (value, phrase).
+
+    In these tables every deadline is a whole 完成时限 cell: unless given, the text kept as
+    written is those cells joined by "；" and the due date is their latest.
+    """
+    if deadline_text is None:
+        deadline_text = "；".join(phrase for _date, phrase in deadlines)
+        due = due or max((date for date, _phrase in deadlines), default=None)
     return {
         "number": number,
         "text": text,
@@ -44,6 +52,9 @@ def task(number, text, leads, responsible, cooperating=(), deadlines=(), targets
         "cooperating_units": list(cooperating),
         "deadlines": [{"date": date, "phrase": phrase} for date, phrase in deadlines],
         "targets": [{"value": value, "phrase": phrase} for value, phrase in targets],
+        "deadline_text": deadline_text,
+        "due": due,
+        "cadence": cadence,
     }
 
 
@@ -152,12 +163,23 @@ def test_a_deadline_cell_in_digits_is_read_as_a_date():
 
 
 def test_an_unreadable_deadline_cell_is_kept_out_and_warned_about():
-    plan = parse_plan_text(TSV_PLAN.replace("2\t2018年6月底前", "2\t长期坚持"))
+    plan = parse_plan_text(TSV_PLAN.replace("2\t2018年6月底前", "2\t尽快"))
 
     assert plan.tasks[1].deadlines == []
+    assert plan.tasks[1].deadline_text == "尽快"
     assert [w.to_dict() for w in plan.warnings] == [
-        {"line": 6, "message": "第 2 项任务的完成时限“长期坚持”无法识别为日期"}
+        {"line": 6, "message": "第 2 项任务的完成时限“尽快”无法识别为日期"}
     ]
+
+
+def test_a_standing_task_or_a_cadence_in_the_deadline_cell_is_kept_as_written_without_a_date():
+    standing = parse_plan_text(TSV_PLAN.replace("2\t2018年6月底前", "2\t长期坚持")).tasks[1]
+    quarterly = parse_plan_text(TSV_PLAN.replace("2\t2018年6月底前", "2\t每季度末前报送进展")).tasks[1]
+    monthly = parse_plan_text(TSV_PLAN.replace("2\t2018年6月底前", "2\t每月10日前")).tasks[1]
+
+    assert (standing.deadline_text, standing.cadence, standing.due) == ("长期坚持", "ongoing", None)
+    assert (quarterly.cadence, quarterly.due) == ("quarterly", None)
+    assert (monthly.cadence, monthly.due) == ("monthly:10", None)
 
 
 def test_a_table_without_a_responsible_column_makes_the_leads_responsible():
@@ -300,7 +322,7 @@ def test_csv_rows_are_numbered_by_the_line_they_start_on():
     data = CSV_PLAN.replace("2,推进企业开办便利化,市市场监管局", "2,推进企业开办便利化,").encode()
 
     with pytest.raises(PlanParseError) as caught:
-        parse_plan_file(data, "plan.csv")
+        parse_plan_file(data, "plan.csv", strict=True)
 
     # Task 1's record spans lines 4-6, so task 2's row starts on line 7.
     assert caught.value.line == 7

@@ -34,6 +34,8 @@ class Command(BaseCommand):
             "--skip-existing", action="store_true",
             help=_("同一文件已导入时不报错，直接跳过（供 make run 重复执行）"),
         )
+        parser.add_argument("--strict", action="store_true",
+                            help=_("严格模式：任一任务有问题（如没有牵头部门、编号重复）即拒绝整个文件，而不是提示后跳过该项"))
         parser.add_argument("--revise", action="store_true",
                             help=_("作为已导入计划的修订版：显示差异（按任务编号对应），确认后应用"))
         parser.add_argument("--plan", type=int, metavar="ID",
@@ -50,7 +52,7 @@ class Command(BaseCommand):
                          no_input=options["no_input"])
             return
         try:
-            preview = services.plan_preview(data=data, filename=file.name)
+            preview = services.plan_preview(data=data, filename=file.name, strict=options["strict"])
         except PlanParseError as exc:
             raise CommandError(_("无法导入 %(file)s：%(error)s") % {"file": file.name, "error": exc.display()}) from exc
         if dry_run:
@@ -69,7 +71,7 @@ class Command(BaseCommand):
         try:
             plan = services.plan_import(
                 actor=None, data=data, filename=file.name, mappings=mappings,
-                supervising_unit=supervisor,
+                supervising_unit=supervisor, strict=options["strict"],
             )
         except services.PlanImportError as exc:
             values = {"file": file.name, "error": exc.message}

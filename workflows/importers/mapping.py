@@ -1,0 +1,43 @@
+"""A layout mapping: what the user said each column (or label) of a document means.
+
+Saved as a named layout profile and reused on the next file of the same layout. Pure data.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .common import normalise_header
+from .types import PlanParseError
+
+COLUMN_ROLES = ("seq", "section", "task", "lead", "responsible", "cooperating", "deadline", "ignore")
+LABEL_ROLES = ("lead", "responsible", "cooperating", "deadline", "person")
+
+
+@dataclass(frozen=True)
+class LayoutMapping:
+    """``columns``: header text (or ``#N``, the Nth column from 1) → role; ``labels``: label → role."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    first_is_lead: bool | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LayoutMapping:
+        columns = {normalise_header(k) if not k.startswith("#") else k: v
+                   for k, v in (data.get("columns") or {}).items()}
+        labels = dict(data.get("labels") or {})
+        for name, role in columns.items():
+            if role not in COLUMN_ROLES:
+                raise PlanParseError(_("映射中“%(name)s”的用途“%(role)s”无效") % {"name": name, "role": role})
+        for name, role in labels.items():
+            if role not in LABEL_ROLES:
+                raise PlanParseError(_("映射中标签“%(name)s”的用途“%(role)s”无效") % {"name": name, "role": role})
+        return cls(columns=columns, labels=labels, first_is_lead=data.get("first_is_lead"))
+
+    def to_dict(self) -> dict:
+        return {"columns": dict(self.columns), "labels": dict(self.labels), "first_is_lead": self.first_is_lead}
+
+    def role_of_column(self, index: int, header: str) -> str | None:
+        return self.columns.get(f"#{index + 1}") or self.columns.get(normalise_header(header))
