@@ -92,6 +92,7 @@ bench: $(VENV)/.installed-dev
 	mkdir -p var/bench
 	set -o pipefail; { \
 	$(PY) bench/parse_reference.py && \
+	$(PY) bench/corpus_bench.py && \
 	$(PY) bench/audit_bench.py && \
 	$(PY) bench/archive_bench.py && \
 	$(PY) bench/assignments_bench.py && \
