@@ -102,7 +102,8 @@ def _align(expected: list[dict], parsed: list) -> list[tuple[dict, object | None
 
 
 def _names(values) -> set[str]:
-    return {_key(v) for v in values}
+    """Unit names compared as written, but for full-width forms and spaces (★, brackets count)."""
+    return {re.sub(r"\s+", "", unicodedata.normalize("NFKC", v or "")) for v in values}
 
 
 def score_document(folder: Path, *, mapping: dict | None = None) -> DocumentScore:

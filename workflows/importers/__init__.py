@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from .builder import PlanBuilder
 from .common import parse_section_heading
 from .deadlines import plan_year
-from .mapping import LayoutMapping
+from .mapping import ROLE_NAMES, LayoutMapping
 from .metadata import read_metadata
 from .office import (
     DOCX_CORRUPT,
@@ -22,7 +22,7 @@ from .office import (
     sniff_office_format,
 )
 from .prose import FIRST_IS_LEAD_RULE, interpret_prose
-from .tables import find_columns, interpret_table
+from .tables import find_columns, find_header_by_content, interpret_table, refine_columns
 from .text import csv_to_blocks, decode_text, text_to_blocks
 from .types import (
     Block,
@@ -53,13 +53,14 @@ __all__ = [
 
 
 def parse_plan_file(data: bytes, filename: str = "", *, mapping: LayoutMapping | None = None,
-                    strict: bool = False) -> ParsedPlan:
+                    strict: bool = False, known_units: frozenset[str] = frozenset()) -> ParsedPlan:
     """Parse an uploaded plan, choosing the reader by the file's content, not its name.
 
     ``mapping`` says what columns or labels mean where detection falls short; ``strict`` refuses
-    the document over one bad item instead of warning about it.
+    the document over one bad item instead of warning about it; ``known_units`` (the directory's
+    names) help tell a column of unit names whatever its header says.
     """
-    options = {"filename": filename, "mapping": mapping, "strict": strict}
+    options = {"filename": filename, "mapping": mapping, "strict": strict, "known_units": known_units}
     office = sniff_office_format(data)
     if office == "docx":
         return parse_blocks(read_docx(data), source_format="docx", **options)
@@ -80,16 +81,17 @@ def parse_plan_file(data: bytes, filename: str = "", *, mapping: LayoutMapping |
 
 
 def parse_plan_text(text: str, filename: str = "", *, mapping: LayoutMapping | None = None,
-                    strict: bool = False) -> ParsedPlan:
+                    strict: bool = False, known_units: frozenset[str] = frozenset()) -> ParsedPlan:
     """Parse a plan already decoded to text."""
     if not text.strip():
         raise PlanParseError(_("文件为空，没有可导入的内容"))
     return parse_blocks(text_to_blocks(text), source_format="text", filename=filename, mapping=mapping,
-                        strict=strict)
+                        strict=strict, known_units=known_units)
 
 
 def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "",
-                 mapping: LayoutMapping | None = None, strict: bool = False) -> ParsedPlan:
+                 mapping: LayoutMapping | None = None, strict: bool = False,
+                 known_units: frozenset[str] = frozenset()) -> ParsedPlan:
     """Interpret blocks: as a table when a header row names the columns, else as prose."""
     first_is_lead = any(
         FIRST_IS_LEAD_RULE.search(b.text if isinstance(b, Paragraph) else "".join(b.cells))
@@ -98,10 +100,16 @@ def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "",
     if mapping is not None and mapping.first_is_lead is not None:
         first_is_lead = mapping.first_is_lead
     year = plan_year([b.text if isinstance(b, Paragraph) else " ".join(b.cells) for b in blocks] + [filename])
-    header_index, columns = _find_header(blocks, mapping)
+    header_index, columns = _find_header(blocks, mapping, known_units)
     if columns is not None:
         builder = PlanBuilder(strict=strict, year=year)
         paragraphs, rows = _split_table(blocks, header_index)
+        columns, by_content = refine_columns(columns, rows[0], rows[1:], known_units)
+        for index, role in by_content:
+            header = rows[0].cells[index].strip() if index < len(rows[0].cells) else ""
+            builder.warn(_("第 %(n)s 列（表头“%(header)s”）按其内容读作“%(role)s”列，如有误请在列映射中更正")
+                         % {"n": index + 1, "header": header or _("空"), "role": ROLE_NAMES[role]},
+                         rows[0].line)
         interpret_table(rows, columns, builder, first_is_lead=first_is_lead)
     else:
         builder = PlanBuilder(warn_empty_sections=False, strict=strict, year=year)
@@ -125,10 +133,23 @@ def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "",
     )
 
 
-def _find_header(blocks: list[Block], mapping: LayoutMapping | None = None):
+def _find_header(blocks: list[Block], mapping: LayoutMapping | None = None,
+                 known_units: frozenset[str] = frozenset()):
+    """The header row by its names; failing that, the first row of a table whose columns hold
+    office names and task text."""
     for index, block in enumerate(blocks):
         if isinstance(block, TableRow):
             columns = find_columns(block, mapping)
+            if columns is not None:
+                return index, columns
+    for index, block in enumerate(blocks):
+        if isinstance(block, TableRow) and (index == 0 or not isinstance(blocks[index - 1], TableRow)):
+            table = [block]
+            for later in blocks[index + 1:]:
+                if not isinstance(later, TableRow):
+                    break
+                table.append(later)
+            columns = find_header_by_content(table, known_units)
             if columns is not None:
                 return index, columns
     return None, None

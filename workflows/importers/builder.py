@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from .common import take_lead_marks
 from .deadlines import read_deadline
 from .extract import extract_deadlines, extract_targets
 from .types import Deadline, ParsedSection, ParsedTask, ParseWarning, PlanParseError
@@ -107,6 +108,24 @@ class PlanBuilder:
         self._read_figures(task)
         self.current.tasks.append(task)
         return task
+
+    def settle_leads(self, leads: list[str], responsible: list[str], *, first_is_lead: bool,
+                     line: int | None) -> tuple[list[str], list[str]]:
+        """The task's leads and responsible units once the document's conventions are applied.
+
+        A unit marked ★ (or ▲, ※, *) among the responsible units is the lead; without a lead or a
+        mark, the first responsible unit leads (with a warning when the document never said so);
+        without responsible units, the leads carry the task out themselves.
+        """
+        leads, _unused = take_lead_marks(leads)
+        responsible, marked = take_lead_marks(responsible)
+        if not leads and marked:
+            leads = marked
+        elif not leads and responsible:
+            if not first_is_lead and len(responsible) > 1:
+                self.warn(_("文件未说明牵头部门的排序规则，按排在第一位的部门为牵头部门处理"), line)
+            leads = responsible[:1]
+        return leads, responsible or list(leads)
 
     def skip_task(self, number: int | None, text: str, line: int, message: str) -> None:
         """Leave a bad item out with a warning on it, or refuse the document in strict mode."""

@@ -130,6 +130,22 @@ def split_units(cell: str) -> list[str]:
     return names
 
 
+LEAD_MARKS = "★☆▲△※*＊"
+
+
+def take_lead_marks(names: list[str]) -> tuple[list[str], list[str]]:
+    """Names without the mark some tables put before the lead ("★区发改委、统计局"), and the marked ones."""
+    clean, marked = [], []
+    for name in names:
+        bare = name.lstrip(LEAD_MARKS).strip()
+        if not bare:
+            continue
+        clean.append(bare)
+        if bare != name.strip():
+            marked.append(bare)
+    return clean, marked
+
+
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
@@ -159,6 +175,21 @@ _NOT_A_NAME = re.compile(r"^[0-9０-９]|[0-9０-９]{4}\s*年|[0-9０-９]+\s*�
 def plausible_unit(name: str) -> bool:
     """Whether a written name could be a unit or group term (not a date, a sentence or a figure)."""
     return 2 <= len(name) <= 40 and not _NOT_A_NAME.search(name)
+
+
+# How the names of offices end: 局, 委, 办, 政府, 中心, 街道 … A cell of such names is a unit column.
+_UNIT_ENDING = re.compile(
+    r"(?:局|委|办|厅|院|部|室|科|处|股|中心|政府|街道|镇|乡|区|县|市|队|所|会|站|公司|集团|馆|社|行|组|"
+    r"指挥部|专班|海关|团|校|园|台|署|司|监狱|总工会|妇联|团委|党委|党组|机关)"
+    r"(?:[（(][^）)]*[）)])?$"
+)
+
+
+def looks_like_unit(name: str, known: frozenset[str] = frozenset()) -> bool:
+    """Whether a written name is shaped like an office's name (or is one of ``known``)."""
+    if name in known:
+        return True
+    return plausible_unit(name) and len(name) <= 25 and bool(_UNIT_ENDING.search(name))
 
 
 def strip_task_number(text: str) -> tuple[int | None, str]:

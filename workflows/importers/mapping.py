@@ -7,12 +7,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .common import normalise_header
 from .types import PlanParseError
 
 COLUMN_ROLES = ("seq", "section", "task", "lead", "responsible", "cooperating", "deadline", "ignore")
 LABEL_ROLES = ("lead", "responsible", "cooperating", "deadline", "person")
+
+# What each role is called on the page and in messages.
+ROLE_NAMES = {
+    "seq": gettext_lazy("序号"),
+    "section": gettext_lazy("分类"),
+    "task": gettext_lazy("任务内容"),
+    "lead": gettext_lazy("牵头单位"),
+    "responsible": gettext_lazy("责任单位"),
+    "cooperating": gettext_lazy("配合单位"),
+    "deadline": gettext_lazy("完成时限"),
+    "ignore": gettext_lazy("不导入"),
+    "person": gettext_lazy("人员（不导入）"),
+}
 
 
 @dataclass(frozen=True)

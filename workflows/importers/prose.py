@@ -371,18 +371,13 @@ def _title_and_count(text: str) -> tuple[str, int | None]:
 
 
 def _add(builder: PlanBuilder, item: Item, units: Attribution, first_is_lead: bool) -> None:
-    leads, responsible, cooperating = list(units.lead), list(units.responsible), list(units.cooperating)
-    if not leads and responsible:
-        if not first_is_lead and len(responsible) > 1:
-            builder.warn(_("文件未说明牵头部门的排序规则，按排在第一位的部门为牵头部门处理"), item.line)
-        leads = responsible[:1]
+    cooperating = list(units.cooperating)
+    leads, responsible = builder.settle_leads(list(units.lead), list(units.responsible),
+                                              first_is_lead=first_is_lead, line=item.line)
     if not leads and cooperating:
         builder.skip_task(item.number, item.text, item.line,
                           _("第 %(number)s 项只注明了配合单位，没有牵头单位") % {"number": item.number})
         return
-    if not responsible:
-        # Nothing names the units that carry the task out: the lead carries it out itself.
-        responsible = list(leads)
     text = item.text
     for child in _sub_items(item):
         text += "\n" + child.numeral + child.text

@@ -1,19 +1,22 @@
 """Interpret table rows as sections and tasks, finding columns by their header names."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
 from .builder import PlanBuilder
 from .common import (
     SECTION_NUMERAL_ONLY,
+    looks_like_unit,
     normalise_header,
     parse_section_heading,
     split_units,
     strip_task_number,
+    take_lead_marks,
     to_int,
 )
+from .deadlines import read_deadline
 from .types import PlanParseError, TableRow
 
 # Header names as offices write them, by the role of the column. Exact names first.
@@ -24,11 +27,13 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "工作任务", "主要任务", "具体内容", "任务内容", "工作内容", "重点任务", "具体任务",
         "任务", "主要内容", "工作措施", "具体措施", "目标任务", "任务名称", "工作事项", "事项",
         "项目内容", "项目名称", "工作目标", "重点工作", "工作重点", "主要工作", "工作要点", "具体工作",
+        "具体要求", "工作要求", "主要措施", "推进措施", "工作举措", "实施内容", "具体目标", "目标要求",
     ),
-    "lead": ("牵头部门", "牵头单位", "牵头责任单位", "牵头处室", "牵头", "主办单位", "主办部门", "主责单位",
-             "负责部门", "负责单位", "主管部门", "主要责任单位"),
+    "lead": ("牵头部门", "牵头单位", "牵头责任单位", "牵头处室", "牵头", "主办单位", "主办部门", "主责单位"),
     "responsible": (
         "责任部门", "责任单位", "承办单位", "实施单位", "落实单位", "责任主体", "协同责任单位",
+        # One column of units under a name that does not say 牵头: the first listed leads.
+        "负责部门", "负责单位", "主管部门", "主要责任单位", "责任科室", "责任处室",
     ),
     "cooperating": ("配合单位", "配合部门", "协办单位", "参与单位", "协助单位"),
     "deadline": ("完成时限", "完成时间", "时间节点", "时限", "时间进度", "进度安排", "完成期限", "时间要求",
@@ -51,6 +56,12 @@ class Columns:
     cooperating: int | None
     deadline: int | None
     width: int
+    ignored: frozenset[int] = field(default_factory=frozenset)
+
+    def used(self) -> set[int]:
+        """The columns that have a role, "ignore" included."""
+        roles = (self.seq, self.section, self.task, self.lead, self.responsible, self.cooperating, self.deadline)
+        return {i for i in roles if i is not None} | set(self.ignored)
 
 
 def _role_of(header: str) -> str | None:
@@ -79,21 +90,33 @@ def _role_of(header: str) -> str | None:
 def find_columns(row: TableRow, mapping=None) -> Columns | None:
     """Return the columns if ``row`` is a header row (a task column and one unit column).
 
-    A mapping's roles win over the names; a column it marks "ignore" is never read.
+    A mapping's roles win over the names; a column it marks "ignore" is never read. Of two task
+    columns ("工作任务" then "具体要求"), the left one groups the rows and the right one is the task.
     """
     positions: dict[str, int] = {}
+    task_columns: list[int] = []
+    ignored: set[int] = set()
     for index, cell in enumerate(row.cells):
         mapped = mapping.role_of_column(index, cell) if mapping is not None else None
         role = mapped or _role_of(cell)
-        if mapped and mapped != "ignore":
+        if role == "ignore":
+            ignored.add(index)
+        elif mapped:
             positions[mapped] = index
-        elif role and role != "ignore" and role not in positions:
+        elif role == "task":
+            task_columns.append(index)
+        elif role and role not in positions:
             positions[role] = index
+    if "task" not in positions and task_columns:
+        positions["task"] = task_columns[-1]
+        if len(task_columns) > 1 and "section" not in positions:
+            positions["section"] = task_columns[0]
     if "task" not in positions and {"lead", "responsible"} & positions.keys():
         # A header naming its unit columns but not its task column ("民生实事", "指标"): the one
         # unnamed, non-empty cell is the task column.
         unnamed = [i for i, cell in enumerate(row.cells)
-                   if normalise_header(cell) and i not in positions.values() and _role_of(cell) is None]
+                   if normalise_header(cell) and i not in positions.values() and i not in ignored
+                   and _role_of(cell) is None]
         if len(unnamed) == 1:
             positions["task"] = unnamed[0]
     if "task" not in positions or not ({"lead", "responsible"} & positions.keys()):
@@ -107,7 +130,94 @@ def find_columns(row: TableRow, mapping=None) -> Columns | None:
         cooperating=positions.get("cooperating"),
         deadline=positions.get("deadline"),
         width=len(row.cells),
+        ignored=frozenset(ignored),
     )
+
+
+# Shares of a column's cells that make it a column of serial numbers, deadlines or units.
+_SERIAL_SHARE, _DEADLINE_SHARE, _UNIT_SHARE = 0.8, 0.6, 0.7
+
+
+@dataclass(frozen=True)
+class ColumnContent:
+    """What the body cells of one column look like."""
+
+    cells: int
+    serial: float
+    deadline: float
+    units: float
+    mean_length: float
+
+
+def column_content(rows: list[TableRow], index: int, known: frozenset[str] = frozenset()) -> ColumnContent:
+    values = [r.cells[index].strip() for r in rows if index < len(r.cells) and r.cells[index].strip()]
+    if not values:
+        return ColumnContent(0, 0.0, 0.0, 0.0, 0.0)
+    n = len(values)
+    serial = sum(_serial_number(v) is not None for v in values) / n
+    deadline = sum(bool((d := read_deadline(v, year=2000)).dates or d.cadence) for v in values) / n
+    units = sum(bool(parts := split_units(v)) and all(looks_like_unit(p, known) for p in parts)
+                for v in values) / n
+    return ColumnContent(n, serial, deadline, units, sum(map(len, values)) / n)
+
+
+def refine_columns(columns: Columns, header: TableRow, body: list[TableRow],
+                   known: frozenset[str] = frozenset()) -> tuple[Columns, list[tuple[int, str]]]:
+    """Give a role to the columns the header did not name, from what their cells hold.
+
+    A column of serial numbers is 序号, one of dates or cadences the deadline, one of office names
+    a unit column: the first unit column leads unless the headers say otherwise, one right of the
+    责任单位 column cooperates. Returns the columns and (index, role) for each column so read.
+    """
+    found: list[tuple[int, str]] = []
+    for index in range(len(header.cells)):
+        if index in columns.used():
+            continue
+        content = column_content(body, index, known)
+        if content.cells < 2:
+            continue
+        role = None
+        if content.serial >= _SERIAL_SHARE and columns.seq is None:
+            role = "seq"
+        elif content.deadline >= _DEADLINE_SHARE and columns.deadline is None:
+            role = "deadline"
+        elif content.units >= _UNIT_SHARE:
+            role = _unit_role(columns, index)
+        if role:
+            columns = replace(columns, **{role: index})
+            found.append((index, role))
+    return columns, found
+
+
+def _unit_role(columns: Columns, index: int) -> str | None:
+    if columns.lead is None and columns.responsible is None:
+        return "responsible"
+    if columns.lead is None and index < columns.responsible:
+        return "lead"
+    if columns.responsible is None and index > columns.lead:
+        return "responsible"
+    if columns.cooperating is None and index > max(i for i in (columns.lead, columns.responsible) if i is not None):
+        return "cooperating"
+    return None
+
+
+def find_header_by_content(rows: list[TableRow], known: frozenset[str] = frozenset()) -> Columns | None:
+    """Columns for a table whose header names none of them: ``rows[0]`` is the header if the rows
+    below it hold a column of office names and a column of longer text (the task)."""
+    header, body = rows[0], rows[1:]
+    if len(body) < 2:
+        return None
+    contents = {i: column_content(body, i, known) for i in range(len(header.cells))}
+    texts = [i for i, c in contents.items()
+             if c.cells >= 2 and c.units < _UNIT_SHARE and c.serial < _SERIAL_SHARE
+             and c.deadline < _DEADLINE_SHARE and c.mean_length >= 8]
+    if not texts or not any(c.units >= _UNIT_SHARE for c in contents.values()):
+        return None
+    task = max(texts, key=lambda i: contents[i].mean_length)
+    bare = Columns(seq=None, section=None, task=task, lead=None, responsible=None, cooperating=None,
+                   deadline=None, width=len(header.cells))
+    columns, _found = refine_columns(bare, header, body, known)
+    return columns if columns.responsible is not None else None
 
 
 def _cell(row: TableRow, index: int | None) -> str:
@@ -164,12 +274,15 @@ def _interpret_row(
         if heading:
             builder.open_section(heading[0], section_title or heading[1], row.line, heading[2])
             seq = ""
-    elif section_title and not seq:
+    elif section_title:
+        # A group cell (merged down over its rows): a new section when its text changes.
         heading = parse_section_heading(section_title)
-        if heading:
-            builder.open_section(*heading[:2], row.line, heading[2])
-        elif builder.current is None or builder.current.title != section_title:
-            builder.open_section("", section_title, row.line)
+        title = heading[1] if heading else section_title
+        if builder.current is None or builder.current.title != title:
+            if heading:
+                builder.open_section(*heading[:2], row.line, heading[2])
+            else:
+                builder.open_section("", section_title, row.line)
 
     number, text = strip_task_number(task_text)
     seq_number = _serial_number(seq)
@@ -202,17 +315,17 @@ def _interpret_row(
             raise PlanParseError(_("该行有责任单位但没有任务内容"), line=row.line)
         return None
 
-    if not leads and responsible and (first_is_lead or columns.lead is None):
-        # Without a 牵头 column the responsible units lead, the first one first, as in prose;
-        # with one, an empty 牵头 cell is a mistake unless the document states the rule.
-        if not first_is_lead and len(responsible) > 1:
-            builder.warn(_("文件未说明牵头部门的排序规则，按排在第一位的部门为牵头部门处理"), row.line)
-        leads = responsible[:1]
+    if leads or first_is_lead or columns.lead is None or take_lead_marks(responsible)[1]:
+        # Without a 牵头 cell the responsible units lead (the marked one, else the first), as in prose.
+        leads, responsible = builder.settle_leads(leads, responsible, first_is_lead=first_is_lead,
+                                                  line=row.line)
+    else:
+        # A 牵头 column left empty is a mistake unless the document states the rule.
+        responsible = take_lead_marks(responsible)[0]
     builder.add_task(
         number=number,
         text=text,
         lead_units=leads,
-        # Without a 责任单位 cell the lead carries the task out itself, as in prose.
         responsible_terms=responsible or list(leads),
         cooperating_units=cooperating,
         line=row.line,

@@ -581,3 +581,82 @@ def test_without_a_lead_column_the_first_responsible_unit_leads_with_a_warning_i
     assert [w.to_dict() for w in plan.warnings[1:]] == [
         {"line": 2, "message": "文件未说明牵头部门的排序规则，按排在第一位的部门为牵头部门处理"}
     ]
+
+
+# Columns read by what they hold, when the header does not say it.
+
+def _tsv(*rows):
+    return "\n".join([TITLE, *("\t".join(r) for r in rows), ""])
+
+
+def test_a_column_of_office_names_is_a_unit_column_whatever_its_header_says():
+    plan = parse_plan_text(_tsv(
+        ("序号", "重点任务", "抓总部门", "责任单位"),
+        ("1", "推进企业开办便利化，开办时间压缩到1个工作日", "市市场监管局", "各区、市政务办"),
+        ("2", "完善社会信用体系建设，建立失信联合惩戒机制", "市发改委", "市政府各部门"),
+    ))
+
+    assert [(t.lead_units, t.responsible_terms) for t in plan.tasks] == [
+        (["市市场监管局"], ["各区", "市政务办"]),
+        (["市发改委"], ["市政府各部门"]),
+    ]
+    assert any("第 3 列（表头“抓总部门”）按其内容读作“牵头单位”列" in w.message for w in plan.warnings)
+
+
+def test_a_unit_column_right_of_the_responsible_column_cooperates():
+    plan = parse_plan_text(_tsv(
+        ("序号", "重点任务", "责任单位", "协同部门"),
+        ("1", "推进企业开办便利化，开办时间压缩到1个工作日", "市市场监管局", "市公安局、市税务局"),
+        ("2", "完善社会信用体系建设，建立失信联合惩戒机制", "市发改委", "市财政局"),
+    ))
+
+    assert [t.cooperating_units for t in plan.tasks] == [["市公安局", "市税务局"], ["市财政局"]]
+    assert [t.lead_units for t in plan.tasks] == [["市市场监管局"], ["市发改委"]]
+
+
+def test_a_table_whose_header_names_no_column_is_read_from_its_cells():
+    plan = parse_plan_text(_tsv(
+        ("编码", "事项", "抓总", "时段"),
+        ("1", "推进企业开办便利化，开办时间压缩到1个工作日", "市市场监管局、市政务办", "2023年6月底前"),
+        ("2", "完善社会信用体系建设，建立失信联合惩戒机制", "市发改委", "长期坚持"),
+        ("3", "开展城市更新行动，改造老旧小区不少于30个", "市住房城乡建设局（人防办）", "2023年底"),
+    ))
+
+    assert [t.number for t in plan.tasks] == [1, 2, 3]
+    assert [t.lead_units for t in plan.tasks] == [["市市场监管局"], ["市发改委"], ["市住房城乡建设局（人防办）"]]
+    assert [t.due for t in plan.tasks] == [dt.date(2023, 6, 30), None, dt.date(2023, 12, 31)]
+    assert plan.tasks[1].cadence == "ongoing"
+
+
+def test_of_two_task_columns_the_left_groups_the_rows_and_a_blank_header_over_numbers_is_the_serial():
+    plan = parse_plan_text(_tsv(
+        ("工作任务", "", "具体要求", "责任科室", "时限要求"),
+        ("强化规范性文件公开", "1", "对行政规范性文件进行全面清理", "办公室", "年底前"),
+        ("做好主动公开基础工作", "2", "严格规范政府信息公开专栏", "各科室", "持续推进"),
+        ("", "3", "规范做好年度报告编制发布工作", "办公室", "持续推进"),
+    ))
+
+    assert [(s.title, [t.number for t in s.tasks]) for s in plan.sections] == [
+        ("强化规范性文件公开", [1]), ("做好主动公开基础工作", [2, 3])]
+    assert plan.tasks[0].text == "对行政规范性文件进行全面清理"
+
+
+def test_a_star_marks_the_lead_inside_the_unit_cell():
+    plan = parse_plan_text(_tsv(
+        ("序号", "重点工作目标任务", "牵头领导", "责任单位"),
+        ("1", "地区生产总值增长5%以上", "钱 宇", "★区发改委、统计局"),
+        ("2", "一般公共预算收入同口径增长6%以上", "", "区税务局、★区财政局"),
+    ))
+
+    assert [(t.lead_units, t.responsible_terms) for t in plan.tasks] == [
+        (["区发改委"], ["区发改委", "统计局"]), (["区财政局"], ["区税务局", "区财政局"])]
+    assert not any("排序规则" in w.message for w in plan.warnings)
+
+
+def test_one_unit_column_not_called_lead_gives_the_first_listed_the_lead():
+    plan = parse_plan_text(_tsv(
+        ("序号", "工作任务", "主要责任单位"),
+        ("1", "地区生产总值增长12%", "市发改委、统计局"),
+    ))
+
+    assert (plan.tasks[0].lead_units, plan.tasks[0].responsible_terms) == (["市发改委"], ["市发改委", "统计局"])
