@@ -26,8 +26,10 @@ from .changes import (  # noqa: F401
 )
 from .memberships import ROLE_LABELS, Membership, Role, UnitRoleGroup  # noqa: F401
 from .plans import (  # noqa: F401
+    LayoutProfile,
     PartyRole,
     Plan,
+    PlanOrigin,
     Section,
     Task,
     TaskDeadline,

@@ -14,8 +14,17 @@ def plan_source_path(instance: Plan, filename: str) -> str:
     return f"plans/{instance.source_sha256}{instance.source_suffix}"
 
 
+class PlanOrigin(models.TextChoices):
+    """Where a plan's work came from: a document, or work that arrived without one."""
+
+    DOCUMENT = "document", _("文件")
+    INSTRUCTION = "instruction", _("领导批示")
+    MEETING = "meeting", _("会议议定")
+    OTHER = "other", _("其他")
+
+
 class Plan(models.Model):
-    """An imported plan document (任务分解) and where it came from."""
+    """A plan (任务分解) imported from its document, or typed in for work that came without one."""
 
     title = models.CharField(_("标题"), max_length=300)
     doc_number = models.CharField(_("文号"), max_length=64, blank=True, db_index=True)
@@ -25,11 +34,15 @@ class Plan(models.Model):
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="supervised_plans",
         verbose_name=_("督办单位"),
     )
-    source_file = models.FileField(_("原始文件"), upload_to=plan_source_path, max_length=200)
-    source_name = models.CharField(_("原始文件名"), max_length=255)
-    source_sha256 = models.CharField(_("文件 SHA-256"), max_length=64, unique=True)
-    source_size = models.PositiveBigIntegerField(_("文件大小（字节）"))
-    source_format = models.CharField(_("文件格式"), max_length=8)
+    origin = models.CharField(_("来源"), max_length=16, choices=PlanOrigin.choices, default=PlanOrigin.DOCUMENT)
+    # The 批示 number, meeting minutes or other reference of work that came without a document.
+    origin_reference = models.CharField(_("来源说明"), max_length=300, blank=True)
+    # The document, for an imported plan; empty for one typed in.
+    source_file = models.FileField(_("原始文件"), upload_to=plan_source_path, max_length=200, blank=True)
+    source_name = models.CharField(_("原始文件名"), max_length=255, blank=True)
+    source_sha256 = models.CharField(_("文件 SHA-256"), max_length=64, unique=True, null=True, blank=True)
+    source_size = models.PositiveBigIntegerField(_("文件大小（字节）"), null=True, blank=True)
+    source_format = models.CharField(_("文件格式"), max_length=8, blank=True)
     source_suffix = models.CharField(max_length=8, blank=True, editable=False)
     warnings = models.JSONField(_("导入提示"), default=list, blank=True)
     imported_by = models.ForeignKey(
@@ -76,6 +89,11 @@ class Task(models.Model):
     number = models.PositiveIntegerField(_("任务编号"))
     text = models.TextField(_("工作任务"))
     source_line = models.PositiveIntegerField(_("原文行号"), null=True, blank=True)
+    # The deadline as the document wrote it (a 完成时限 cell or label), what it means as a date and
+    # as a reporting cadence (ongoing, monthly[:day], quarterly, half-yearly, yearly, weekly).
+    deadline_text = models.CharField(_("完成时限（原文）"), max_length=200, blank=True)
+    due_date = models.DateField(_("完成期限"), null=True, blank=True)
+    cadence = models.CharField(_("报送周期"), max_length=16, blank=True)
     # Set when a plan revision removed the task; the row stays for its history.
     withdrawn_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
 
@@ -167,3 +185,28 @@ class TaskTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value}（{self.phrase}）"
+
+
+class LayoutProfile(models.Model):
+    """A named layout mapping: what each column (or label) of one office's documents means.
+
+    Saved from the mapping step of an import and reused on the next file of the same layout
+    (``import_plan --profile NAME``). ``mapping`` is :class:`workflows.importers.LayoutMapping`'s dict.
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    mapping = models.JSONField(_("映射"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("创建人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("版式方案")
+        verbose_name_plural = _("版式方案")
+
+    def __str__(self) -> str:
+        return self.name

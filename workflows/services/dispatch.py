@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event
 
 from ..access.policies import can_select_units, can_supervise
+from ..importers.deadlines import plan_year
 from ..models import (
     Assignment,
     GroupTerm,
@@ -41,16 +42,20 @@ class DispatchResult:
 
 
 def plan_end(plan: Plan) -> dt.date:
-    """The plan's end: the later year of a period in its title (2016—2020年), else its year's end."""
+    """The plan's end: the later year of a period in its title (2016—2020年), else the end of the
+    year its title names (2018年重点工作), its issue year, or this year."""
     match = _PERIOD.search(plan.title)
     if match:
         return dt.date(int(match.group(2)), 12, 31)
-    year = plan.issued_on.year if plan.issued_on else timezone.localdate().year
+    year = plan_year([plan.title]) or (plan.issued_on.year if plan.issued_on else timezone.localdate().year)
     return dt.date(year, 12, 31)
 
 
 def default_due_date(task: Task, plan: Plan) -> dt.date:
-    """The task's earliest extracted deadline, else the plan's end."""
+    """The task's due date (its deadline column or label), else its earliest deadline in the text,
+    else the plan's end."""
+    if task.due_date is not None:
+        return task.due_date
     dates = [d.date for d in task.deadlines.all()]
     return min(dates) if dates else plan_end(plan)
 

@@ -236,8 +236,7 @@ def _store_plan(preview, directory, *, actor, filename, suffix, size, supervisin
             plan=plan, numeral=parsed_section.numeral, title=parsed_section.title, position=position
         )
         tasks = Task.objects.bulk_create(
-            Task(plan=plan, section=section, number=t.number, text=t.text, source_line=t.line)
-            for t in parsed_section.tasks
+            Task(plan=plan, section=section, number=t.number, **task_fields(t)) for t in parsed_section.tasks
         )
         for task, parsed_task in zip(tasks, parsed_section.tasks, strict=True):
             task_parties, task_deadlines, task_targets = task_rows(task, parsed_task, directory)
@@ -248,6 +247,13 @@ def _store_plan(preview, directory, *, actor, filename, suffix, size, supervisin
     TaskDeadline.objects.bulk_create(deadlines)
     TaskTarget.objects.bulk_create(targets)
     return plan
+
+
+def task_fields(parsed_task) -> dict:
+    """A task's own fields from its parsed form: text, line, and the deadline as written and read."""
+    return {"text": parsed_task.text, "source_line": parsed_task.line,
+            "deadline_text": parsed_task.deadline_text[:200], "due_date": parsed_task.due,
+            "cadence": parsed_task.cadence}
 
 
 def task_rows(task: Task, parsed_task, directory) -> tuple[list[TaskParty], list[TaskDeadline], list[TaskTarget]]:

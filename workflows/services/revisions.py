@@ -50,7 +50,7 @@ from .dispatch import (
 )
 from .errors import Invalid, NotAllowed, NotFound, WrongState
 from .inbox import refresh_inbox
-from .plans import task_rows
+from .plans import task_fields, task_rows
 
 
 @dataclass
@@ -225,7 +225,7 @@ class _Writer:
             if task is None:
                 section, parsed_task = self.parsed[number]
                 task = Task.objects.create(plan=self.plan, section=self._section(section), number=number,
-                                           text=parsed_task.text, source_line=parsed_task.line)
+                                           **task_fields(parsed_task))
             task.withdrawn_at = None
             self._write(task, number)
             TaskChange.objects.create(revision=self.revision, task=task, kind="added")
@@ -262,7 +262,9 @@ class _Writer:
     def _write(self, task: Task, number: int) -> None:
         """Rewrite the task from the revision; assignments keep it, re-linked to their term by name."""
         parsed_section, parsed_task = self.parsed[number]
-        task.section, task.text, task.source_line = self._section(parsed_section), parsed_task.text, parsed_task.line
+        task.section = self._section(parsed_section)
+        for name, value in task_fields(parsed_task).items():
+            setattr(task, name, value)
         task.save()
         old = {p.pk: (p.role, p.name) for p in TaskParty.objects.filter(task=task)}
         linked = list(Assignment.objects.filter(task=task, source_party_id__in=list(old))

@@ -153,3 +153,34 @@ def test_a_document_that_cannot_be_parsed_stores_nothing(settings):
     with pytest.raises(PlanParseError):
         services.plan_import(actor=None, data=b"just some words\n", filename="x.txt")
     assert row_counts() == (0, 0, 0, 0, 0, 0)
+
+
+def test_a_deadline_column_is_stored_as_written_and_as_a_date_and_dispatch_uses_it(settings):
+    from workflows.models import Assignment
+    from workflows.services.dispatch import plan_dispatch
+
+    table = "\n".join([
+        "某市2018年重点工作任务分解表",
+        "序号\t工作任务\t牵头单位\t完成时限",
+        "1\t推进政务服务一网通办，9月底前上线\t市政务办\t2018年6月底前",
+        "2\t完成信用平台建设\t市发改委\t每季度",
+        "",
+    ]).encode()
+    supervisor = Unit.objects.get(short_name="市政府法制办")
+    plan = services.plan_import(actor=None, data=table, filename="plan.txt", supervising_unit=supervisor)
+
+    first, second = plan.tasks.order_by("number")
+    assert (first.deadline_text, str(first.due_date), first.cadence) == ("2018年6月底前", "2018-06-30", "")
+    assert (second.deadline_text, second.due_date, second.cadence) == ("每季度", None, "quarterly")
+    supervisor_person = _supervisor_of(supervisor)
+    plan_dispatch(actor=supervisor_person, plan_id=plan.pk)
+    # The column's date, not the earlier 9月底前 inside the text; the plan's end where it has none.
+    assert set(Assignment.objects.filter(task=first).values_list("due_date", flat=True)) == {first.due_date}
+    assert {d.isoformat() for d in Assignment.objects.filter(task=second).values_list("due_date", flat=True)} == {
+        "2018-12-31"}
+
+
+def _supervisor_of(unit):
+    from tests.world import person
+
+    return person("ducha", unit.short_name, "supervisor")
