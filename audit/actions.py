@@ -34,6 +34,8 @@ ACTIONS = {
     "assignment.escalated": _("督办通知"),
     "reminders.digest_sent": _("发送催办摘要邮件"),
     "plan.imported": _("导入计划"),
+    "layout_profile.saved": _("保存版式方案"),
+    "layout_profile.deleted": _("删除版式方案"),
     "plan.changed": _("修改计划"),
     "plan.deleted": _("删除计划"),
     "plan.dispatched": _("交办计划"),

@@ -35,6 +35,10 @@ class Directory:
     def lookup(self, name: str) -> DirectoryEntry | None:
         return self.entries.get(name_key(name))
 
+    def names(self) -> frozenset[str]:
+        """Every name known (normalised), for telling a column of unit names in a document."""
+        return frozenset(self.entries)
+
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         """Return the closest known unit names (by any of their names), most similar first."""
         key = name_key(name)

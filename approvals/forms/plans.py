@@ -2,7 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from workflows.models import Unit, UnitKind
+from workflows.importers import LayoutMapping
+from workflows.importers.mapping import COLUMN_ROLES, LABEL_ROLES, ROLE_NAMES
+from workflows.models import LayoutProfile, Unit, UnitKind
 from workflows.services import UnitMapping
 
 ACCEPTED_SUFFIXES = (".txt", ".csv", ".tsv", ".docx", ".xlsx")
@@ -13,6 +15,11 @@ class PlanUploadForm(forms.Form):
         label=_("计划文件"),
         help_text=_("支持 .txt（UTF-8 或 GB18030）、.csv、.docx、.xlsx"),
         error_messages={"required": _("请选择要导入的文件"), "empty": _("文件为空，没有可导入的内容")},
+    )
+    profile = forms.ModelChoiceField(
+        label=_("版式方案"), queryset=LayoutProfile.objects.all(), required=False, to_field_name="name",
+        empty_label=_("（自动识别）"),
+        help_text=_("以前为同样版式的文件保存过列映射时选用；不选则自动识别各列"),
     )
 
     def clean_file(self):
@@ -65,3 +72,48 @@ class PlanConfirmForm(forms.Form):
             else:
                 result.append(UnitMapping(name=item.name, create_kind=value))
         return result
+
+
+class LayoutMappingForm(forms.Form):
+    """One role per column (or label) the document shows; optionally saved as a named profile."""
+
+    profile_name = forms.CharField(
+        label=_("保存为版式方案"), required=False, max_length=100,
+        help_text=_("填写名称即保存本次映射，以后导入同样版式的文件时可直接选用；不填则只用于本次导入"),
+    )
+
+    def __init__(self, *args, layout, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.layout = layout
+        column_choices = [("", _("（自动识别）"))] + [(r, ROLE_NAMES[r]) for r in COLUMN_ROLES]
+        label_choices = [("", _("（自动识别）"))] + [(r, ROLE_NAMES[r]) for r in LABEL_ROLES]
+        for column in layout.columns:
+            self.fields[f"column_{column.index}"] = forms.ChoiceField(
+                label=column.header or _("第 %(n)s 列（无表头）") % {"n": column.number},
+                choices=column_choices, required=False, initial=column.role or "",
+            )
+        for index, label in enumerate(layout.labels):
+            self.fields[f"label_{index}"] = forms.ChoiceField(
+                label=label.label, choices=label_choices, required=False, initial=label.role or "",
+            )
+
+    def column_rows(self):
+        return [(c, self[f"column_{c.index}"]) for c in self.layout.columns]
+
+    def label_rows(self):
+        return [(lab, self[f"label_{i}"]) for i, lab in enumerate(self.layout.labels)]
+
+    def clean(self):
+        data = super().clean()
+        roles = [data.get(f"column_{c.index}") for c in self.layout.columns]
+        for role in ("task", "lead", "responsible", "cooperating", "deadline", "seq", "section"):
+            if roles.count(role) > 1:
+                raise forms.ValidationError(_("“%(role)s”只能指定给一列") % {"role": ROLE_NAMES[role]})
+        return data
+
+    def mapping(self) -> LayoutMapping:
+        columns = {c.key: self.cleaned_data[f"column_{c.index}"] for c in self.layout.columns
+                   if self.cleaned_data.get(f"column_{c.index}")}
+        labels = {lab.label: self.cleaned_data[f"label_{i}"] for i, lab in enumerate(self.layout.labels)
+                  if self.cleaned_data.get(f"label_{i}")}
+        return LayoutMapping(columns=columns, labels=labels)

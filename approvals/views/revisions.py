@@ -70,7 +70,8 @@ def plan_revise_upload(request, plan_id: int):
 def plan_revise_preview(request, plan_id: int, token: str):
     """Show the diff; apply it on confirmation (with the fingerprint of what was shown)."""
     plan = _plan(request, plan_id)
-    data, filename = _staged(request, token)
+    data, staged = _staged(request, token)
+    filename = staged["filename"]
     if request.method == "POST" and "cancel" in request.POST:
         _unstage(request, token)
         messages.info(request, _("已取消修订，未作任何修改。"))

@@ -151,3 +151,59 @@ def test_the_ui_speaks_chinese_by_default_and_english_on_request(client):
 def test_the_login_page_is_in_chinese(client):
     page = client.get(reverse("login")).content.decode()
     assert '<html lang="zh-hans">' in page and "用户名" in page and "密码" in page
+
+
+# --- the mapping step -------------------------------------------------------------------------
+
+NO_UNIT_HEADER = "\n".join([
+    "某市2026年重点工作任务分解表",
+    "序号\t工作任务\t抓总\t完成时限",
+    "1\t推进政务服务一网通办，实现高频事项全程网办\t财政\t2026年6月底前",
+    "2\t完成社会信用平台建设\t编办\t2026年底",
+    "",
+])
+
+
+def test_a_table_without_a_recognised_unit_column_goes_to_the_mapping_step_and_imports_after_it(admin_client):
+    from workflows.models import LayoutProfile
+
+    data = NO_UNIT_HEADER.replace("\t财政\t", "\t市财政局\t").replace("\t编办\t", "\t市编办\t")
+    # Cells too short to read as units ("财政"): detection falls short, the user maps the column.
+    response = upload(admin_client, "plan.txt", NO_UNIT_HEADER.encode())
+    assert response.status_code == 302 and response.url.endswith("/map/")
+    page = admin_client.get(response.url).content.decode()
+    assert "第 2 行像是表头（序号、工作任务、抓总、完成时限），但没有识别出牵头单位或责任单位列" in page
+    assert "没有识别出牵头单位列" in page
+
+    mapped = admin_client.post(response.url, {"column_0": "", "column_1": "", "column_2": "lead", "column_3": "",
+                                              "profile_name": "某市抓总表"})
+    assert mapped.status_code == 302 and "/map/" not in mapped.url
+    assert LayoutProfile.objects.get(name="某市抓总表").mapping["columns"] == {"抓总": "lead"}
+    preview = admin_client.get(mapped.url).content.decode()
+    assert "按版式方案“某市抓总表”" in preview
+    # The unknown short name is a problem beside its task, not only in a list at the top.
+    assert 'data-task-problems' in preview and "未知单位“财政”（第 1 项任务）" in preview
+
+    # The profile serves the next file of the same layout from the upload page.
+    second = admin_client.post(reverse("plans:plan_import"), {
+        "file": SimpleUploadedFile("second.txt", data.encode()), "profile": "某市抓总表"})
+    assert second.status_code == 302 and "/map/" not in second.url
+    supervisor = Unit.objects.get(short_name="市政府法制办")
+    admin_client.post(second.url, {"confirm": "1", "supervising_unit": supervisor.pk})
+    plan = Plan.objects.get()
+    assert [t.lead_names for t in plan.tasks.order_by("number")] == [["市财政局"], ["市编办"]]
+
+
+def test_two_columns_given_the_same_role_are_refused_and_what_was_chosen_is_kept(admin_client):
+    response = upload(admin_client, "plan.txt", NO_UNIT_HEADER.encode())
+    refused = admin_client.post(response.url, {"column_1": "task", "column_2": "task", "column_3": ""})
+    page = refused.content.decode()
+    assert refused.status_code == 400
+    assert "“任务内容”只能指定给一列" in page
+    assert page.count('<option value="task" selected>') == 2
+
+
+def test_a_legacy_word_file_is_refused_on_the_upload_page_not_sent_to_mapping(admin_client):
+    response = upload(admin_client, "plan.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    assert response.status_code == 400
+    assert "另存为" in response.content.decode()

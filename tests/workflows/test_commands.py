@@ -69,3 +69,60 @@ def test_a_bad_document_is_refused_with_its_line_and_nothing_is_stored(tmp_path)
 def test_a_missing_file_is_a_clear_error():
     with pytest.raises(CommandError, match="找不到文件"):
         run("import_plan", "/nonexistent/plan.txt")
+
+
+# --- the mapping step on the command line ---------------------------------------------------
+
+MAPPED_TABLE = "\n".join([
+    "某市2026年重点工作任务分解表",
+    "序号\t工作任务\t责任单位\t统筹单位\t完成时限",
+    "1\t推进政务服务一网通办，实现高频事项全程网办\t市财政局、各区镇\t市政府法制办\t2026年6月底前",
+    "2\t完成社会信用平台建设\t市财政局\t市编办\t2026年底",
+    "",
+])
+
+
+def test_a_column_mapped_on_the_command_line_is_saved_as_a_profile_and_reused(tmp_path):
+    from audit.models import AuditEvent
+    from workflows.models import LayoutProfile
+
+    first = tmp_path / "first.txt"
+    first.write_text(MAPPED_TABLE, encoding="utf-8")
+    layout = run("import_plan", str(first), "--show-layout")
+    assert "#4 统筹单位 → 配合单位" in layout  # read from its cells: units right of 责任单位
+
+    run("import_plan", str(first), "--map-column", "统筹单位=牵头单位", "--save-profile", "某市统筹表",
+        "--supervisor", "市政府法制办")
+    plan = Plan.objects.get()
+    assert [t.lead_names for t in plan.tasks.order_by("number")] == [["市政府法制办"], ["市编办"]]
+    assert LayoutProfile.objects.get(name="某市统筹表").mapping["columns"] == {"统筹单位": "lead"}
+    assert AuditEvent.objects.filter(action="layout_profile.saved").count() == 1
+    assert json.loads(AuditEvent.objects.get(action="plan.imported").details)["layout"]["columns"] == {"统筹单位": "lead"}
+
+    second = tmp_path / "second.txt"
+    second.write_text(MAPPED_TABLE.replace("某市2026年", "某市2027年").replace("市编办", "市财政局"), encoding="utf-8")
+    output = run("import_plan", str(second), "--profile", "某市统筹表")
+    assert "已导入" in output
+    assert Plan.objects.latest("id").tasks.get(number=2).lead_names == ["市财政局"]
+    assert json.loads(AuditEvent.objects.filter(action="plan.imported").latest("seq").details)["layout_profile"] == "某市统筹表"
+
+
+def test_an_unknown_profile_or_role_is_refused_with_what_exists(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(MAPPED_TABLE, encoding="utf-8")
+
+    with pytest.raises(CommandError, match="没有名为“无此方案”的版式方案"):
+        run("import_plan", str(path), "--profile", "无此方案")
+    with pytest.raises(CommandError, match="用途为 序号、分类、任务内容、牵头单位"):
+        run("import_plan", str(path), "--map-column", "统筹单位=领导")
+    assert not Plan.objects.exists()
+
+
+def test_a_dry_run_saves_no_profile(tmp_path):
+    from workflows.models import LayoutProfile
+
+    path = tmp_path / "plan.txt"
+    path.write_text(MAPPED_TABLE, encoding="utf-8")
+    assert "未保存版式方案" in run("import_plan", str(path), "--dry-run", "--map-column", "#4=lead",
+                                  "--save-profile", "x")
+    assert not LayoutProfile.objects.exists()

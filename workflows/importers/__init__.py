@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from .builder import PlanBuilder
 from .common import parse_section_heading
 from .deadlines import plan_year
+from .diagnose import no_tasks_message
 from .mapping import ROLE_NAMES, LayoutMapping
 from .metadata import read_metadata
 from .office import (
@@ -22,7 +23,7 @@ from .office import (
     sniff_office_format,
 )
 from .prose import FIRST_IS_LEAD_RULE, interpret_prose
-from .tables import find_columns, find_header_by_content, interpret_table, refine_columns
+from .tables import find_header, interpret_table, refine_columns
 from .text import csv_to_blocks, decode_text, text_to_blocks
 from .types import (
     Block,
@@ -47,25 +48,19 @@ __all__ = [
     "PlanParseError",
     "Target",
     "parse_blocks",
+    "read_blocks",
     "parse_plan_file",
     "parse_plan_text",
 ]
 
 
-def parse_plan_file(data: bytes, filename: str = "", *, mapping: LayoutMapping | None = None,
-                    strict: bool = False, known_units: frozenset[str] = frozenset()) -> ParsedPlan:
-    """Parse an uploaded plan, choosing the reader by the file's content, not its name.
-
-    ``mapping`` says what columns or labels mean where detection falls short; ``strict`` refuses
-    the document over one bad item instead of warning about it; ``known_units`` (the directory's
-    names) help tell a column of unit names whatever its header says.
-    """
-    options = {"filename": filename, "mapping": mapping, "strict": strict, "known_units": known_units}
+def read_blocks(data: bytes, filename: str = "") -> tuple[list[Block], str]:
+    """The document's paragraphs and table rows, and its format, chosen by content, not by name."""
     office = sniff_office_format(data)
     if office == "docx":
-        return parse_blocks(read_docx(data), source_format="docx", **options)
+        return read_docx(data), "docx"
     if office == "xlsx":
-        return parse_blocks(read_xlsx(data), source_format="xlsx", **options)
+        return read_xlsx(data), "xlsx"
     if office == "ole":
         raise PlanParseError(LEGACY_OFFICE)
     if data[:2] == b"PK":
@@ -76,8 +71,23 @@ def parse_plan_file(data: bytes, filename: str = "", *, mapping: LayoutMapping |
         raise PlanParseError(_("这是压缩文件（或已损坏的 Office 文件），但不是可读取的 .docx 或 .xlsx 文件"))
     text = decode_text(data)
     if PurePath(filename).suffix.lower() == ".csv":
-        return parse_blocks(csv_to_blocks(text), source_format="csv", **options)
-    return parse_plan_text(text, **options)
+        return csv_to_blocks(text), "csv"
+    if not text.strip():
+        raise PlanParseError(_("文件为空，没有可导入的内容"))
+    return text_to_blocks(text), "text"
+
+
+def parse_plan_file(data: bytes, filename: str = "", *, mapping: LayoutMapping | None = None,
+                    strict: bool = False, known_units: frozenset[str] = frozenset()) -> ParsedPlan:
+    """Parse an uploaded plan.
+
+    ``mapping`` says what columns or labels mean where detection falls short; ``strict`` refuses
+    the document over one bad item instead of warning about it; ``known_units`` (the directory's
+    names) help tell a column of unit names whatever its header says.
+    """
+    blocks, source_format = read_blocks(data, filename)
+    return parse_blocks(blocks, source_format=source_format, filename=filename, mapping=mapping, strict=strict,
+                        known_units=known_units)
 
 
 def parse_plan_text(text: str, filename: str = "", *, mapping: LayoutMapping | None = None,
@@ -100,7 +110,7 @@ def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "",
     if mapping is not None and mapping.first_is_lead is not None:
         first_is_lead = mapping.first_is_lead
     year = plan_year([b.text if isinstance(b, Paragraph) else " ".join(b.cells) for b in blocks] + [filename])
-    header_index, columns = _find_header(blocks, mapping, known_units)
+    header_index, columns = find_header(blocks, mapping, known_units)
     if columns is not None:
         builder = PlanBuilder(strict=strict, year=year)
         paragraphs, rows = _split_table(blocks, header_index)
@@ -111,11 +121,14 @@ def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "",
                          % {"n": index + 1, "header": header or _("空"), "role": ROLE_NAMES[role]},
                          rows[0].line)
         interpret_table(rows, columns, builder, first_is_lead=first_is_lead)
+        items = []
     else:
         builder = PlanBuilder(warn_empty_sections=False, strict=strict, year=year)
         paragraphs = [_as_paragraph(b) for b in blocks]
-        interpret_prose(paragraphs, builder, first_is_lead=first_is_lead,
-                        labels=mapping.labels if mapping is not None else None)
+        items = interpret_prose(paragraphs, builder, first_is_lead=first_is_lead,
+                                labels=mapping.labels if mapping is not None else None)
+    if not builder.found_tasks:
+        raise PlanParseError(no_tasks_message(blocks, items, header=rows[0] if columns is not None else None))
     sections, warnings = builder.finish()
     meta = read_metadata(paragraphs)
     title = meta.title
@@ -131,28 +144,6 @@ def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "",
         warnings=warnings,
         source_format=source_format,
     )
-
-
-def _find_header(blocks: list[Block], mapping: LayoutMapping | None = None,
-                 known_units: frozenset[str] = frozenset()):
-    """The header row by its names; failing that, the first row of a table whose columns hold
-    office names and task text."""
-    for index, block in enumerate(blocks):
-        if isinstance(block, TableRow):
-            columns = find_columns(block, mapping)
-            if columns is not None:
-                return index, columns
-    for index, block in enumerate(blocks):
-        if isinstance(block, TableRow) and (index == 0 or not isinstance(blocks[index - 1], TableRow)):
-            table = [block]
-            for later in blocks[index + 1:]:
-                if not isinstance(later, TableRow):
-                    break
-                table.append(later)
-            columns = find_header_by_content(table, known_units)
-            if columns is not None:
-                return index, columns
-    return None, None
 
 
 def _split_table(blocks: list[Block], header_index: int) -> tuple[list[Paragraph], list[TableRow]]:

@@ -39,6 +39,10 @@ class PlanBuilder:
                 return section.tasks[-1]
         return None
 
+    @property
+    def found_tasks(self) -> bool:
+        return any(s.tasks for s in self.sections)
+
     def warn(self, message: str, line: int | None) -> None:
         self.warnings.append(ParseWarning(line=line, message=message))
 

@@ -55,3 +55,39 @@ class LayoutMapping:
 
     def role_of_column(self, index: int, header: str) -> str | None:
         return self.columns.get(f"#{index + 1}") or self.columns.get(normalise_header(header))
+
+    def names_column(self, header: str) -> bool:
+        return bool(normalise_header(header)) and normalise_header(header) in self.columns
+
+    @property
+    def empty(self) -> bool:
+        return not self.columns and not self.labels and self.first_is_lead is None
+
+
+def role_named(text: str, roles=COLUMN_ROLES) -> str | None:
+    """A role from its code (lead) or its name (牵头单位 / 牵头), for a command line."""
+    text = text.strip()
+    if text in roles:
+        return text
+    for role in roles:
+        name = str(ROLE_NAMES[role])
+        if text == name or (len(text) >= 2 and name.startswith(text)):
+            return role
+    return None
+
+
+def with_changes(base: LayoutMapping | None, *, columns: dict[str, str] | None = None,
+                 labels: dict[str, str] | None = None) -> LayoutMapping:
+    """``base`` (or an empty mapping) with some columns' or labels' roles replaced."""
+    base = base or LayoutMapping()
+    return LayoutMapping(columns={**base.columns, **{normalise_header(k) if not k.startswith("#") else k: v
+                                                     for k, v in (columns or {}).items()}},
+                         labels={**base.labels, **(labels or {})}, first_is_lead=base.first_is_lead)
+
+
+def column_key(index: int, header: str, headers: list[str]) -> str:
+    """How a mapping names a column: its header text when that is unique, else its number (#3)."""
+    name = normalise_header(header)
+    if name and [normalise_header(h) for h in headers].count(name) == 1:
+        return name
+    return f"#{index + 1}"

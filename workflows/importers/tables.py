@@ -64,7 +64,7 @@ class Columns:
         return {i for i in roles if i is not None} | set(self.ignored)
 
 
-def _role_of(header: str) -> str | None:
+def role_of_header(header: str) -> str | None:
     name = normalise_header(header)
     if not name:
         return None
@@ -96,9 +96,12 @@ def find_columns(row: TableRow, mapping=None) -> Columns | None:
     positions: dict[str, int] = {}
     task_columns: list[int] = []
     ignored: set[int] = set()
+    named = 0  # cells whose role comes from their text: a row matched by column numbers alone is no header
     for index, cell in enumerate(row.cells):
         mapped = mapping.role_of_column(index, cell) if mapping is not None else None
-        role = mapped or _role_of(cell)
+        role = mapped or role_of_header(cell)
+        if role and (role_of_header(cell) or (mapping is not None and mapping.names_column(cell))):
+            named += 1
         if role == "ignore":
             ignored.add(index)
         elif mapped:
@@ -116,10 +119,10 @@ def find_columns(row: TableRow, mapping=None) -> Columns | None:
         # unnamed, non-empty cell is the task column.
         unnamed = [i for i, cell in enumerate(row.cells)
                    if normalise_header(cell) and i not in positions.values() and i not in ignored
-                   and _role_of(cell) is None]
+                   and role_of_header(cell) is None]
         if len(unnamed) == 1:
             positions["task"] = unnamed[0]
-    if "task" not in positions or not ({"lead", "responsible"} & positions.keys()):
+    if "task" not in positions or not ({"lead", "responsible"} & positions.keys()) or not named:
         return None
     return Columns(
         seq=positions.get("seq"),
@@ -367,3 +370,25 @@ def _open_section_row(
             builder.open_section(heading[0], heading[1], row.line, heading[2])
             return True
     return False
+
+
+def find_header(blocks: list, mapping=None,
+                 known_units: frozenset[str] = frozenset()):
+    """The header row by its names; failing that, the first row of a table whose columns hold
+    office names and task text."""
+    for index, block in enumerate(blocks):
+        if isinstance(block, TableRow):
+            columns = find_columns(block, mapping)
+            if columns is not None:
+                return index, columns
+    for index, block in enumerate(blocks):
+        if isinstance(block, TableRow) and (index == 0 or not isinstance(blocks[index - 1], TableRow)):
+            table = [block]
+            for later in blocks[index + 1:]:
+                if not isinstance(later, TableRow):
+                    break
+                table.append(later)
+            columns = find_header_by_content(table, known_units)
+            if columns is not None:
+                return index, columns
+    return None, None

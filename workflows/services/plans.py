@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from django.core.files.base import ContentFile
@@ -15,8 +15,9 @@ from audit.services import record_event
 
 from ..access.policies import can_import_plans, can_manage_units
 from ..directory import LeadIsGroupTerm, UnknownName, find_unknown_names
-from ..importers import ParsedPlan, parse_plan_file
+from ..importers import LayoutMapping, ParsedPlan, parse_plan_file
 from ..models import (
+    GroupTerm,
     PartyRole,
     Plan,
     Section,
@@ -24,6 +25,7 @@ from ..models import (
     TaskDeadline,
     TaskParty,
     TaskTarget,
+    TermScope,
     Unit,
     UnitAlias,
     UnitKind,
@@ -70,6 +72,26 @@ class PlanPreview:
     bad_leads: list[LeadIsGroupTerm]
     duplicate_of: Plan | None
     same_doc_number: Plan | None
+    # (task number, term) for each group term that names no active unit in the directory.
+    empty_terms: list[tuple[int, str]] = field(default_factory=list)
+
+    def problems_by_task(self) -> dict[int, list[str]]:
+        """The warnings and directory findings about each task, by its number, to show beside it."""
+        by_line = {t.line: t.number for t in self.parsed.tasks if t.line is not None}
+        problems: dict[int, list[str]] = {}
+        for warning in self.parsed.warnings:
+            if warning.line in by_line:
+                problems.setdefault(by_line[warning.line], []).append(warning.message)
+        for unknown in self.unknown:
+            for number in unknown.task_numbers:
+                problems.setdefault(number, []).append(unknown.message())
+        for bad in self.bad_leads:
+            if bad.line in by_line:
+                problems.setdefault(by_line[bad.line], []).append(bad.message())
+        for number, term in self.empty_terms:
+            problems.setdefault(number, []).append(
+                _("“%(term)s”在单位库中没有对应的启用单位，交办时不会产生承办件") % {"term": term})
+        return problems
 
     def to_dict(self) -> dict:
         """The parse result with the directory's findings appended to its warnings."""
@@ -83,14 +105,17 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def plan_preview(*, data: bytes, filename: str, strict: bool = False) -> PlanPreview:
+def plan_preview(*, data: bytes, filename: str, strict: bool = False,
+                 mapping: LayoutMapping | None = None) -> PlanPreview:
     """Parse a document and compare it with the directory and earlier imports; write nothing.
 
-    ``strict`` refuses the document over one bad item instead of warning about that item.
+    ``strict`` refuses the document over one bad item instead of warning about that item;
+    ``mapping`` says what columns or labels mean where the reading fell short.
     """
-    parsed = parse_plan_file(data, filename, strict=strict)
+    directory = unit_directory()
+    parsed = parse_plan_file(data, filename, strict=strict, mapping=mapping, known_units=directory.names())
     sha256 = _sha256(data)
-    unknown, bad_leads = find_unknown_names(parsed, unit_directory())
+    unknown, bad_leads = find_unknown_names(parsed, directory)
     same_doc = None
     if parsed.doc_number:
         same_doc = Plan.objects.filter(doc_number=parsed.doc_number).first()
@@ -101,7 +126,22 @@ def plan_preview(*, data: bytes, filename: str, strict: bool = False) -> PlanPre
         bad_leads=bad_leads,
         duplicate_of=Plan.objects.filter(source_sha256=sha256).first(),
         same_doc_number=same_doc,
+        empty_terms=_empty_terms(parsed, directory),
     )
+
+
+def _empty_terms(parsed: ParsedPlan, directory) -> list[tuple[int, str]]:
+    """Group terms ("all of a kind") the tasks name for which the directory has no active unit."""
+    kinds_with_units = set(Unit.objects.filter(is_active=True).values_list("kind", flat=True).distinct())
+    terms = {t.pk: t for t in GroupTerm.objects.filter(scope=TermScope.ALL)}
+    found = []
+    for task in parsed.tasks:
+        for name in task.responsible_terms:
+            entry = directory.lookup(name)
+            term = terms.get(entry.id) if entry is not None and entry.kind == "term" else None
+            if term is not None and term.kind not in kinds_with_units:
+                found.append((task.number, name))
+    return found
 
 
 def _refuse_repeat(preview: PlanPreview) -> None:
@@ -154,12 +194,15 @@ def plan_import(
     mappings: Sequence[UnitMapping] = (),
     supervising_unit: Unit | None = None,
     strict: bool = False,
+    mapping: LayoutMapping | None = None,
+    profile: str = "",
 ) -> Plan:
     """Store a plan document and everything parsed from it, in one transaction, or nothing.
 
     Raises NotAllowed unless ``actor`` may import plans (None: a command on the server),
     PlanParseError for a document that cannot be read, PlanImportError (or its UnresolvedUnits)
-    when the file was imported before or names units nobody has mapped. Not durable: the load
+    when the file was imported before or names units nobody has mapped. ``mapping`` (from the
+    layout profile ``profile``, or typed in) is kept in the audit record. Not durable: the load
     generator imports its template plan inside the transaction that builds everything else.
     """
     if actor is not None and not can_import_plans(actor):
@@ -168,7 +211,7 @@ def plan_import(
     stored_name = None
     try:
         with transaction.atomic():
-            preview = plan_preview(data=data, filename=filename, strict=strict)
+            preview = plan_preview(data=data, filename=filename, strict=strict, mapping=mapping)
             _refuse_repeat(preview)
             _apply_mappings(mappings)
             directory = unit_directory()
@@ -190,6 +233,8 @@ def plan_import(
                     "supervising_unit": supervising_unit.short_name if supervising_unit else "",
                     "mappings": [_mapping_detail(m) for m in mappings],
                     "warnings": len(preview.parsed.warnings),
+                    "layout": mapping.to_dict() if mapping is not None else None,
+                    "layout_profile": profile,
                 },
             )
     except IntegrityError as exc:

@@ -119,20 +119,29 @@ def test_a_text_with_no_recognisable_tasks_is_refused():
 
     error = refusal(text.encode())
 
-    assert error.message == "没有识别到任何任务：请检查文件是否为任务分解表或带编号的任务清单"
+    assert error.message == "没有识别到任何任务：文件中没有表格，也没有带编号的条目。请检查文件是否为任务分解表或带编号的任务清单"
     assert error.line is None
 
 
 def test_numbered_items_without_any_attribution_are_not_tasks():
     text = "工作要点\n1．加强组织领导。\n2．强化督查考核。\n"
 
-    assert refusal(text.encode()).message.startswith("没有识别到任何任务")
+    assert refusal(text.encode()).message == (
+        "没有识别到任何任务：识别到 2 个以“1．”编号的条目，其中 0 条带有单位署名。可在“列映射”中指定各列或各标签的用途后重新预览")
 
 
 def test_a_table_with_a_header_and_no_task_rows_has_no_tasks():
-    text = "序号\t工作任务\t牵头单位\t责任单位\n一、优化营商环境方面\t\t\t\n"
+    text = "序号\t工作任务\t牵头单位\t责任单位\n一、优化营商环境方面\t\t\t\n1\t深化放管服改革\t\t\n"
 
-    assert refusal(text.encode()).message.startswith("没有识别到任何任务")
+    assert refusal(text.encode()).message.startswith(
+        "没有识别到任何任务：按第 1 行的表头（序号、工作任务、牵头单位、责任单位）读取，但其下没有一行同时写有任务内容和单位")
+
+
+def test_a_header_without_a_unit_column_is_named_with_what_is_missing():
+    text = "某市通知\n序号\t重点任务\t具体措施\t时间节点\n1\t优化营商环境\t深化放管服改革\t2023年底\n"
+
+    assert refusal(text.encode()).message.startswith(
+        "没有识别到任何任务：第 2 行像是表头（序号、重点任务、具体措施、时间节点），但没有识别出牵头单位或责任单位列")
 
 
 # --- duplicate numbers and missing leads: refused in strict mode, warned about otherwise ----

@@ -1,4 +1,5 @@
 """python manage.py import_plan PATH [--dry-run] [--json] [--map NAME=UNIT] [--create-units KIND]
+    [--profile NAME] [--map-column HEADER=ROLE] [--map-label LABEL=ROLE] [--save-profile NAME] [--show-layout]
 python manage.py import_plan PATH --revise [--plan ID] [--dry-run] [--json] [--no-input]"""
 from __future__ import annotations
 
@@ -10,8 +11,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from workflows import services
-from workflows.importers import PlanParseError
+from workflows.importers import LayoutMapping, PlanParseError
+from workflows.importers.mapping import (
+    COLUMN_ROLES,
+    LABEL_ROLES,
+    ROLE_NAMES,
+    role_named,
+    with_changes,
+)
 from workflows.models import Unit, UnitKind
+from workflows.services.errors import ActionError
 
 
 class Command(BaseCommand):
@@ -36,6 +45,21 @@ class Command(BaseCommand):
         )
         parser.add_argument("--strict", action="store_true",
                             help=_("严格模式：任一任务有问题（如没有牵头部门、编号重复）即拒绝整个文件，而不是提示后跳过该项"))
+        parser.add_argument("--profile", metavar=_("方案名称"),
+                            help=_("按已保存的版式方案读取文件（各列、各标签的用途）"))
+        parser.add_argument(
+            "--map-column", action="append", default=[], metavar=_("表头=用途"),
+            help=_("指定某列的用途（表头文字，或 #3 表示第 3 列）：任务内容、牵头单位、责任单位、配合单位、完成时限、"
+                   "序号、分类、不导入，可重复"),
+        )
+        parser.add_argument(
+            "--map-label", action="append", default=[], metavar=_("标签=用途"),
+            help=_("条目式文件中某个署名标签的用途（如 主办单位=牵头单位）：牵头单位、责任单位、配合单位、完成时限、人员，可重复"),
+        )
+        parser.add_argument("--save-profile", metavar=_("方案名称"),
+                            help=_("把本次使用的列映射保存为版式方案，供以后的文件使用"))
+        parser.add_argument("--show-layout", action="store_true",
+                            help=_("只显示文件的各列（或标签）及其识别出的用途，不导入"))
         parser.add_argument("--revise", action="store_true",
                             help=_("作为已导入计划的修订版：显示差异（按任务编号对应），确认后应用"))
         parser.add_argument("--plan", type=int, metavar="ID",
@@ -51,10 +75,23 @@ class Command(BaseCommand):
             self._revise(data, file.name, plan_id=options["plan"], dry_run=dry_run, as_json=json,
                          no_input=options["no_input"])
             return
+        mapping = self._layout_mapping(options)
+        if options["show_layout"]:
+            self._print_layout(data, file.name, mapping)
+            return
         try:
-            preview = services.plan_preview(data=data, filename=file.name, strict=options["strict"])
+            preview = services.plan_preview(data=data, filename=file.name, strict=options["strict"], mapping=mapping)
         except PlanParseError as exc:
-            raise CommandError(_("无法导入 %(file)s：%(error)s") % {"file": file.name, "error": exc.display()}) from exc
+            raise CommandError(_("无法导入 %(file)s：%(error)s\n可用 --show-layout 查看各列的识别结果，用 --map-column 表头=用途 指定")
+                               % {"file": file.name, "error": exc.display()}) from exc
+        if options["save_profile"] and dry_run:
+            self.stdout.write(_("（--dry-run：未保存版式方案“%(name)s”）") % {"name": options["save_profile"]})
+        elif options["save_profile"]:
+            try:
+                services.layout_profile_save(actor=None, name=options["save_profile"], mapping=mapping or LayoutMapping())
+            except ActionError as exc:
+                raise CommandError(exc.message) from exc
+            self.stdout.write(_("已保存版式方案“%(name)s”") % {"name": options["save_profile"]})
         if dry_run:
             self._print_preview(preview, as_json=json)
             return
@@ -71,7 +108,8 @@ class Command(BaseCommand):
         try:
             plan = services.plan_import(
                 actor=None, data=data, filename=file.name, mappings=mappings,
-                supervising_unit=supervisor, strict=options["strict"],
+                supervising_unit=supervisor, strict=options["strict"], mapping=mapping,
+                profile=options["profile"] or "",
             )
         except services.PlanImportError as exc:
             values = {"file": file.name, "error": exc.message}
@@ -142,6 +180,50 @@ class Command(BaseCommand):
             else:
                 text = _("已应用第 %(number)s 次修订：关闭 %(withdrawn)s 件承办件，新交办 %(created)s 件") % values
             self.stdout.write(self.style.SUCCESS(text))
+
+    def _layout_mapping(self, options) -> LayoutMapping | None:
+        """The saved profile, if named, with the columns and labels given on the command line."""
+        base = None
+        if options["profile"]:
+            try:
+                base = services.profile_mapping(options["profile"])
+            except ActionError as exc:
+                raise CommandError(exc.message) from exc
+        columns = self._pairs(options["map_column"], "--map-column", COLUMN_ROLES)
+        labels = self._pairs(options["map_label"], "--map-label", LABEL_ROLES)
+        if base is None and not columns and not labels:
+            return None
+        return with_changes(base, columns=columns, labels=labels)
+
+    def _pairs(self, pairs, option: str, roles) -> dict[str, str]:
+        result = {}
+        for pair in pairs:
+            name, sep, role_text = pair.rpartition("=")
+            role = role_named(role_text, roles) if sep and name.strip() else None
+            if role is None:
+                names = "、".join(str(ROLE_NAMES[r]) for r in roles)
+                raise CommandError(_("%(option)s %(pair)s：格式应为 名称=用途，用途为 %(names)s 之一")
+                                   % {"option": option, "pair": pair, "names": names})
+            result[name.strip()] = role
+        return result
+
+    def _print_layout(self, data: bytes, filename: str, mapping) -> None:
+        try:
+            layout = services.plan_layout(data=data, filename=filename, mapping=mapping)
+        except PlanParseError as exc:
+            raise CommandError(exc.display()) from exc
+        if layout.is_table:
+            self.stdout.write(_("表头在第 %(line)s 行：") % {"line": layout.header_line})
+            for column in layout.columns:
+                role = str(ROLE_NAMES[column.role]) if column.role else _("（未识别）")
+                self.stdout.write(f"  #{column.number} {column.header or _('（空）')} → {role}"
+                                  + (f"    {' | '.join(column.samples)}" if column.samples else ""))
+        for label in layout.labels:
+            role = str(ROLE_NAMES[label.role]) if label.role else _("（未识别）")
+            self.stdout.write(_("  标签 %(label)s：（%(count)s 处）→ %(role)s")
+                              % {"label": label.label, "count": label.count, "role": role})
+        if not layout.is_table and not layout.labels:
+            self.stdout.write(_("文件中没有表头行，也没有署名标签"))
 
     def _mappings(self, preview, pairs, create_kind):
         by_name = {u.name: u for u in preview.unknown}

@@ -54,7 +54,7 @@ def build(path: Path) -> None:
         for cell in row:
             cell.border = border
             cell.alignment = wrap
-    for letter, width in zip("ABCDE", (24, 6, 60, 10, 10)):
+    for letter, width in zip("ABCDE", (24, 6, 60, 10, 10), strict=True):
         sheet.column_dimensions[letter].width = width
     workbook.save(path)
 

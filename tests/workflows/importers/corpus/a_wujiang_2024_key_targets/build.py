@@ -74,7 +74,7 @@ def build(path: Path) -> None:
         for cell in row:
             cell.border = border
             cell.alignment = wrap
-    for letter, size in zip("ABCDE", (6, 14, 60, 10, 30)):
+    for letter, size in zip("ABCDE", (6, 14, 60, 10, 30), strict=True):
         sheet.column_dimensions[letter].width = size
     workbook.save(path)
 
