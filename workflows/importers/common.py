@@ -1,6 +1,7 @@
 """Small pure helpers shared by the table and prose interpreters."""
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -189,7 +190,7 @@ def looks_like_unit(name: str, known: frozenset[str] = frozenset()) -> bool:
     """Whether a written name is shaped like an office's name (or is one of ``known``)."""
     if name in known:
         return True
-    return plausible_unit(name) and len(name) <= 25 and bool(_UNIT_ENDING.search(name))
+    return plausible_unit(name) and len(name) <= 25 and bool(_UNIT_ENDING.search(simplified(name)))
 
 
 def strip_task_number(text: str) -> tuple[int | None, str]:
@@ -220,6 +221,24 @@ def parse_section_heading(text: str) -> tuple[str, str, int | None] | None:
     return numeral, title.strip(" \u3000：:"), count
 
 
+@functools.cache
+def _to_simplified():
+    import opencc  # loaded on first use: its dictionaries take a moment to read
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters, for recognising words only: what is stored stays as written.
+
+    Copies of documents on some sites have been turned into traditional characters (主要工作任務,
+    責任單位, 辦事處); the vocabulary and the shapes of unit names are matched on this form.
+    """
+    if not text or text.isascii():
+        return text
+    return _to_simplified().convert(text)
+
+
 def normalise_header(cell: str) -> str:
-    """Compare header cells without spaces, line breaks or full-width forms."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell or ""))
+    """Compare header cells without spaces, line breaks, full-width forms or traditional characters."""
+    return simplified(re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell or "")))

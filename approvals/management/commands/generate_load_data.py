@@ -175,8 +175,8 @@ class Bulk:
             return value
         return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
 
-    def date(self, value: dt.date):
-        return value.isoformat() if self.vendor == "sqlite" else value
+    def date(self, value: dt.date | None):
+        return value.isoformat() if value is not None and self.vendor == "sqlite" else value
 
     def next_id(self, model) -> int:
         with connection.cursor() as cursor:
@@ -528,7 +528,7 @@ class Generator:
                 plan.id, title, doc, template.issuer, self.bulk.date(issued_on), supervising.pk,
                 template.source_file.name, f"{doc}.txt", sha, template.source_size, template.source_format,
                 template.source_suffix, json.dumps(template.warnings, ensure_ascii=False), None,
-                self.bulk.dt(imported_at)))
+                self.bulk.dt(imported_at), template.origin, template.origin_reference))
             section_ids = {}
             for section in sections:
                 section_ids[section.pk] = section_id
@@ -537,7 +537,8 @@ class Generator:
             for t in self.template_tasks:
                 plan.task_ids[t.task.pk] = task_id
                 rows[Task].append((task_id, plan.id, section_ids[t.section_id], t.task.number, t.task.text,
-                                   t.task.source_line))
+                                   t.task.source_line, t.task.deadline_text, self.bulk.date(t.task.due_date),
+                                   t.task.cadence))
                 for party in t.parties:
                     plan.party_ids[party.pk] = party_id
                     rows[TaskParty].append((party_id, task_id, party.role, party.position, party.name, party.unit_id,
@@ -556,9 +557,11 @@ class Generator:
                            "mappings": [], "warnings": len(template.warnings)})
         self.bulk.insert(Plan, ["id", "title", "doc_number", "issuer", "issued_on", "supervising_unit",
                                 "source_file", "source_name", "source_sha256", "source_size", "source_format",
-                                "source_suffix", "warnings", "imported_by", "imported_at"], rows[Plan])
+                                "source_suffix", "warnings", "imported_by", "imported_at", "origin",
+                                "origin_reference"], rows[Plan])
         self.bulk.insert(Section, ["id", "plan", "numeral", "title", "position"], rows[Section])
-        self.bulk.insert(Task, ["id", "plan", "section", "number", "text", "source_line"], rows[Task])
+        self.bulk.insert(Task, ["id", "plan", "section", "number", "text", "source_line", "deadline_text",
+                                "due_date", "cadence"], rows[Task])
         self.bulk.insert(TaskParty, ["id", "task", "role", "position", "name", "unit", "group_term"], rows[TaskParty])
         self.bulk.insert(TaskDeadline, ["task", "position", "date", "phrase"], rows[TaskDeadline])
         self.bulk.insert(TaskTarget, ["task", "position", "value", "phrase"], rows[TaskTarget])

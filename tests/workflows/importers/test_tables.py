@@ -660,3 +660,14 @@ def test_one_unit_column_not_called_lead_gives_the_first_listed_the_lead():
     ))
 
     assert (plan.tasks[0].lead_units, plan.tasks[0].responsible_terms) == (["市发改委"], ["市发改委", "统计局"])
+
+
+def test_headers_and_unit_names_in_traditional_characters_are_recognised_and_kept_as_written():
+    plan = parse_plan_text(_tsv(
+        ("序號", "任務內容", "完成時限", "責任單位"),
+        ("1", "做好政策解讀", "全年", "區發改局、各街道辦事處"),
+    ))
+
+    assert plan.tasks[0].text == "做好政策解讀"
+    assert plan.tasks[0].responsible_terms == ["區發改局", "各街道辦事處"]
+    assert plan.tasks[0].deadline_text == "全年"

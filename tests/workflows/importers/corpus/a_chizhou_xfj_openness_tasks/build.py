@@ -2,12 +2,11 @@
 
 Only the document's own wording is kept here as data (punctuation as stored).
 Run with the project's venv python:
-    .venv/bin/python tests/workflows/importers/corpus/a_chizhou_xfj_openness_tasks/build.py
+    PYTHONPATH=. .venv/bin/python tests/workflows/importers/corpus/a_chizhou_xfj_openness_tasks/build.py
 """
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from tests.workflows.importers.corpus.sheets import table
 
 # The header's first cell 工作任务 covers two columns: the task group and the item number.
 HEADER = ["工作任务", None, "具体要求", "责任科室", "时限要求"]
@@ -24,39 +23,9 @@ ROWS = [
 ]
 
 
+
 def build(path: Path) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Sheet1"
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="center")
-
-    for column, text in enumerate(HEADER, start=1):
-        cell = sheet.cell(row=1, column=column, value=text)
-        cell.font = Font(bold=True)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=2)
-
-    for row_index, row in enumerate(ROWS, start=2):
-        for column, value in enumerate(row, start=1):
-            if value is not None:
-                sheet.cell(row=row_index, column=column, value=value)
-    # vertical merge of a group cell over the rows below it that have None
-    for row_index, row in enumerate(ROWS, start=2):
-        if row[0] is not None:
-            end = row_index
-            while end - 1 < len(ROWS) and ROWS[end - 1][0] is None:
-                end += 1
-            if end > row_index:
-                sheet.merge_cells(start_row=row_index, start_column=1, end_row=end, end_column=1)
-
-    for row in sheet.iter_rows(min_row=1, max_row=1 + len(ROWS), max_col=len(HEADER)):
-        for cell in row:
-            cell.border = border
-            cell.alignment = wrap
-    for letter, width in zip("ABCDE", (24, 6, 60, 10, 10), strict=True):
-        sheet.column_dimensions[letter].width = width
-    workbook.save(path)
+    table(HEADER, ROWS, widths=(24, 6, 60, 10, 10), merge_down=(0,)).save(path)
 
 
 if __name__ == "__main__":

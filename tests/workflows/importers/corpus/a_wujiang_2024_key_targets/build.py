@@ -2,12 +2,14 @@
 
 Only the document's own wording is kept here as data (punctuation as stored); see SOURCE.md for what was left out.
 Run with the project's venv python:
-    .venv/bin/python tests/workflows/importers/corpus/a_wujiang_2024_key_targets/build.py
+    PYTHONPATH=. .venv/bin/python tests/workflows/importers/corpus/a_wujiang_2024_key_targets/build.py
 """
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Font
+
+from tests.workflows.importers.corpus.sheets import finish
 
 TITLE = "区政府2024年重点工作目标任务分解落实方案"
 SUBTITLE = "(共118项)"
@@ -36,9 +38,6 @@ def build(path: Path) -> None:
     sheet = workbook.active
     sheet.title = "Sheet1"
     width = len(HEADER)
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="center")
 
     sheet.cell(row=1, column=1, value=TITLE).font = Font(bold=True, size=16)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
@@ -70,12 +69,7 @@ def build(path: Path) -> None:
         if leader is None:
             sheet.merge_cells(start_row=first + offset - 1, start_column=4, end_row=first + offset, end_column=4)
 
-    for row in sheet.iter_rows(min_row=header_row, max_row=last, max_col=width):
-        for cell in row:
-            cell.border = border
-            cell.alignment = wrap
-    for letter, size in zip("ABCDE", (6, 14, 60, 10, 30), strict=True):
-        sheet.column_dimensions[letter].width = size
+    finish(sheet, header_row, last, (6, 14, 60, 10, 30))
     workbook.save(path)
 
 

@@ -3,12 +3,11 @@
 Only the document's own wording is kept here as data. The stored copy is a mirror that
 converted the page to traditional characters; the characters and punctuation are kept as stored.
 Run with the project's venv python:
-    .venv/bin/python tests/workflows/importers/corpus/d_zhejiang_district_2022_openness_tasks/build.py
+    PYTHONPATH=. .venv/bin/python tests/workflows/importers/corpus/d_zhejiang_district_2022_openness_tasks/build.py
 """
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from tests.workflows.importers.corpus.sheets import table
 
 # The header cell 主要工作任務 covers two columns: the section (一、…) and the sub-section ((一)…).
 HEADER = ["主要工作任務", None, "任務內容", "完成時限", "責任單位"]
@@ -38,46 +37,9 @@ ROWS = [
 ]
 
 
-def _merge_down(sheet, column: int) -> None:
-    """Merge a cell with the None cells below it in the same column."""
-    for start, row in enumerate(ROWS):
-        if row[column] is None:
-            continue
-        end = start
-        while end + 1 < len(ROWS) and ROWS[end + 1][column] is None:
-            end += 1
-        if end > start:
-            sheet.merge_cells(start_row=start + 2, start_column=column + 1,
-                              end_row=end + 2, end_column=column + 1)
-
 
 def build(path: Path) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Sheet1"
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="center")
-
-    for column, text in enumerate(HEADER, start=1):
-        if text is not None:
-            sheet.cell(row=1, column=column, value=text).font = Font(bold=True)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=2)
-
-    for row_index, row in enumerate(ROWS, start=2):
-        for column, value in enumerate(row, start=1):
-            if value is not None:
-                sheet.cell(row=row_index, column=column, value=value)
-    _merge_down(sheet, 0)
-    _merge_down(sheet, 1)
-
-    for row in sheet.iter_rows(min_row=1, max_row=1 + len(ROWS), max_col=len(HEADER)):
-        for cell in row:
-            cell.border = border
-            cell.alignment = wrap
-    for letter, width in zip("ABCDE", (22, 24, 60, 10, 30)):
-        sheet.column_dimensions[letter].width = width
-    workbook.save(path)
+    table(HEADER, ROWS, widths=(22, 24, 60, 10, 30), merge_down=(0, 1)).save(path)
 
 
 if __name__ == "__main__":
