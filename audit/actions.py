@@ -34,6 +34,8 @@ ACTIONS = {
     "assignment.escalated": _("督办通知"),
     "reminders.digest_sent": _("发送催办摘要邮件"),
     "plan.imported": _("导入计划"),
+    "plan.created": _("新建计划（无文件）"),
+    "plan.item_added": _("添加督办事项"),
     "layout_profile.saved": _("保存版式方案"),
     "layout_profile.deleted": _("删除版式方案"),
     "plan.changed": _("修改计划"),

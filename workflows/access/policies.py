@@ -240,3 +240,27 @@ def decide_hand_over(user, assignment, *, perms: set[str] | None = None) -> Deci
 def can_revise_plan(user, plan) -> bool:
     """Administrators and the plan's supervising office apply a revised version of a plan."""
     return can_import_plans(user) or can_supervise(user, plan)
+
+
+def supervised_unit_ids(user) -> list[int]:
+    """The units for which ``user`` is a 督办验收人."""
+    if not (user.is_authenticated and user.is_active):
+        return []
+    return list(Membership.objects.filter(user=user, role="supervisor").values_list("unit_id", flat=True))
+
+
+def can_enter_plans(user) -> bool:
+    """Administrators and supervising offices type in plans that came without a document."""
+    return can_import_plans(user) or bool(supervised_unit_ids(user))
+
+
+def can_enter_plan_for(user, unit) -> bool:
+    """May ``user`` create a typed plan supervised by ``unit`` (None: no supervising office yet)?"""
+    if can_import_plans(user):
+        return True
+    return unit is not None and unit.pk in supervised_unit_ids(user)
+
+
+def can_add_plan_item(user, plan) -> bool:
+    """Items are added to a typed plan (one with no document) by its supervising office or an administrator."""
+    return not plan.source_sha256 and (can_import_plans(user) or can_supervise(user, plan))

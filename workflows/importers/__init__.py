@@ -12,6 +12,7 @@ from .builder import PlanBuilder
 from .common import parse_section_heading
 from .deadlines import plan_year
 from .diagnose import no_tasks_message
+from .entry import split_names, typed_task
 from .mapping import ROLE_NAMES, LayoutMapping
 from .metadata import read_metadata
 from .office import (
@@ -51,6 +52,9 @@ __all__ = [
     "read_blocks",
     "parse_plan_file",
     "parse_plan_text",
+    "plan_year",
+    "split_names",
+    "typed_task",
 ]
 
 

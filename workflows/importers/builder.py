@@ -178,18 +178,7 @@ class PlanBuilder:
 
     def _read_figures(self, task: ParsedTask) -> None:
         # Re-read from the whole text each time, so a figure split by a page break is found.
-        deadlines = extract_deadlines(task.text)
-        column = self._column_deadlines[task.number]
-        deadlines.extend(d for d in column if d not in deadlines)
-        task.deadlines = deadlines
-        # The 完成时限 column or label decides; else the earliest date in the text, as dispatch does.
-        if column:
-            task.due = max(d.date for d in column)
-        elif task.cadence:
-            task.due = None
-        else:
-            task.due = min((d.date for d in deadlines), default=None)
-        task.targets = extract_targets(task.text)
+        read_figures(task, self._column_deadlines[task.number])
 
     def finish(self) -> tuple[list[ParsedSection], list[ParseWarning]]:
         """Drop empty sections, check announced counts and numbering, and return the result."""
@@ -222,3 +211,21 @@ class PlanBuilder:
         if missing:
             self.warn(_("任务编号不连续，缺少第 %(numbers)s 项") % {"numbers": "、".join(map(str, missing))}, None)
         return sections, self.warnings
+
+
+def read_figures(task: ParsedTask, column: list[Deadline]) -> None:
+    """Set the task's deadlines, due date and targets from its text and its 完成时限 dates ``column``.
+
+    The 完成时限 column or label decides the due date; a cadence alone gives none; else the
+    earliest date in the text, as dispatch does.
+    """
+    deadlines = extract_deadlines(task.text)
+    deadlines.extend(d for d in column if d not in deadlines)
+    task.deadlines = deadlines
+    if column:
+        task.due = max(d.date for d in column)
+    elif task.cadence:
+        task.due = None
+    else:
+        task.due = min((d.date for d in deadlines), default=None)
+    task.targets = extract_targets(task.text)

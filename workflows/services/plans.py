@@ -273,25 +273,31 @@ def _store_plan(preview, directory, *, actor, filename, suffix, size, supervisin
         warnings=[w.to_dict() for w in parsed.warnings],
         imported_by=actor if getattr(actor, "pk", None) else None,
     )
-    parties: list[TaskParty] = []
-    deadlines: list[TaskDeadline] = []
-    targets: list[TaskTarget] = []
     for position, parsed_section in enumerate(parsed.sections):
         section = Section.objects.create(
             plan=plan, numeral=parsed_section.numeral, title=parsed_section.title, position=position
         )
-        tasks = Task.objects.bulk_create(
-            Task(plan=plan, section=section, number=t.number, **task_fields(t)) for t in parsed_section.tasks
-        )
-        for task, parsed_task in zip(tasks, parsed_section.tasks, strict=True):
-            task_parties, task_deadlines, task_targets = task_rows(task, parsed_task, directory)
-            parties += task_parties
-            deadlines += task_deadlines
-            targets += task_targets
+        store_tasks(plan, section, parsed_section.tasks, directory)
+    return plan
+
+
+def store_tasks(plan: Plan, section: Section, parsed_tasks, directory) -> list[Task]:
+    """Store parsed (or typed) tasks in ``section`` with their parties, deadlines and targets."""
+    tasks = Task.objects.bulk_create(
+        Task(plan=plan, section=section, number=t.number, **task_fields(t)) for t in parsed_tasks
+    )
+    parties: list[TaskParty] = []
+    deadlines: list[TaskDeadline] = []
+    targets: list[TaskTarget] = []
+    for task, parsed_task in zip(tasks, parsed_tasks, strict=True):
+        task_parties, task_deadlines, task_targets = task_rows(task, parsed_task, directory)
+        parties += task_parties
+        deadlines += task_deadlines
+        targets += task_targets
     TaskParty.objects.bulk_create(parties)
     TaskDeadline.objects.bulk_create(deadlines)
     TaskTarget.objects.bulk_create(targets)
-    return plan
+    return tasks
 
 
 def task_fields(parsed_task) -> dict:
