@@ -24,7 +24,7 @@ from .office import (
     sniff_office_format,
 )
 from .prose import FIRST_IS_LEAD_RULE, interpret_prose
-from .tables import find_header, interpret_table, refine_columns
+from .tables import find_header, interpret_table, join_header_rows, refine_columns
 from .text import csv_to_blocks, decode_text, text_to_blocks
 from .types import (
     Block,
@@ -107,6 +107,7 @@ def parse_blocks(blocks: list[Block], *, source_format: str, filename: str = "",
                  mapping: LayoutMapping | None = None, strict: bool = False,
                  known_units: frozenset[str] = frozenset()) -> ParsedPlan:
     """Interpret blocks: as a table when a header row names the columns, else as prose."""
+    blocks = join_header_rows(blocks, mapping)
     first_is_lead = any(
         FIRST_IS_LEAD_RULE.search(b.text if isinstance(b, Paragraph) else "".join(b.cells))
         for b in blocks

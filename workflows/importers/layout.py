@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .diagnose import header_like_row
 from .mapping import LayoutMapping, column_key
 from .prose import LABEL_ROLES
-from .tables import find_header, refine_columns, role_of_header
+from .tables import find_header, join_header_rows, refine_columns, role_of_header
 from .types import Block, Paragraph, TableRow
 
 _SAMPLES = 3
@@ -57,6 +57,7 @@ class DocumentLayout:
 
 def read_layout(blocks: list[Block], mapping: LayoutMapping | None = None,
                 known_units: frozenset[str] = frozenset()) -> DocumentLayout:
+    blocks = join_header_rows(blocks, mapping)
     return DocumentLayout(*_table_view(blocks, mapping, known_units), labels=_labels(blocks, mapping))
 
 

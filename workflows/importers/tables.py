@@ -372,6 +372,52 @@ def _open_section_row(
     return False
 
 
+# A cell of a header's second row is a header name, and short: "牵头单位" under "责任单位".
+_SUBHEADER_MAX = 10
+
+
+def _subheader_cell(cell: str, above: str) -> bool:
+    name = normalise_header(cell)
+    return not name or name == normalise_header(above) or (len(name) <= _SUBHEADER_MAX and role_of_header(cell) is not None)
+
+
+def join_header_rows(blocks: list, mapping=None) -> list:
+    """Join a header written over two or more rows into one row, the lower names winning.
+
+    "责任单位" spanning two columns over "牵头单位 | 配合单位", or "工作内容" over "类别 | 具体任务":
+    each column takes the lowest name given for it (a merged cell repeats or leaves the cell empty).
+    A row joins the header only if every cell is empty, repeats the cell above or is a short
+    header name, and at least one such name is new; the joined row must still read as a header.
+    """
+    out = list(blocks)
+    index = 0
+    while index < len(out) - 1:
+        upper, lower = out[index], out[index + 1]
+        if not (isinstance(upper, TableRow) and isinstance(lower, TableRow)):
+            index += 1
+            continue
+        width = max(len(upper.cells), len(lower.cells))  # a sheet's rows end at their last filled cell
+        cells = list(upper.cells) + [""] * (width - len(upper.cells))
+        fresh = False
+        for j, cell in enumerate(lower.cells):
+            if not _subheader_cell(cell, cells[j]):
+                break
+            if normalise_header(cell) and normalise_header(cell) != normalise_header(cells[j]):
+                cells[j], fresh = cell, True
+        else:
+            joined = TableRow(cells=tuple(cells), line=upper.line)
+            if fresh and find_columns(joined, mapping) is not None and (
+                    find_columns(upper, mapping) is not None or _named_cells(upper) >= 2):
+                out[index:index + 2] = [joined]
+                continue  # a third header row may follow
+        index += 1
+    return out
+
+
+def _named_cells(row: TableRow) -> int:
+    return sum(1 for cell in row.cells if role_of_header(cell))
+
+
 def find_header(blocks: list, mapping=None,
                  known_units: frozenset[str] = frozenset()):
     """The header row by its names; failing that, the first row of a table whose columns hold

@@ -671,3 +671,70 @@ def test_headers_and_unit_names_in_traditional_characters_are_recognised_and_kep
     assert plan.tasks[0].text == "做好政策解讀"
     assert plan.tasks[0].responsible_terms == ["區發改局", "各街道辦事處"]
     assert plan.tasks[0].deadline_text == "全年"
+
+
+# --- headers written over two rows ---------------------------------------------------------
+
+
+def test_a_header_over_two_rows_takes_the_lower_names_under_a_spanning_cell():
+    text = ("某市2026年重点工作任务分解表\n"
+            "序号,重点任务,责任单位,,完成时限\n"
+            ",,牵头单位,配合单位,\n"
+            "1,推进政务服务一网通办,市财政局,市编办,2026年6月底前\n"
+            "2,完成社会信用平台建设,市民政局,市财政局,2026年底\n")
+    plan = parse_plan_file(text.encode(), "分解表.csv")
+    assert [(t.number, t.lead_units, t.cooperating_units, t.deadline_text) for s in plan.sections for t in s.tasks] == [
+        (1, ["市财政局"], ["市编办"], "2026年6月底前"), (2, ["市民政局"], ["市财政局"], "2026年底")]
+    assert plan.warnings == []
+
+
+def test_a_docx_header_over_two_rows_with_merged_cells_and_its_repeat_after_a_page_break():
+    document = Document()
+    document.add_paragraph("某区2026年民生实事项目责任分工")
+    table = document.add_table(rows=6, cols=6)
+    for top in (0, 3):  # the two-row header, and the same header again after a page break
+        table.cell(top, 0).merge(table.cell(top + 1, 0)).text = "序号"
+        table.cell(top, 1).merge(table.cell(top, 2)).text = "工作内容"
+        table.cell(top, 3).merge(table.cell(top, 4)).text = "责任分工"
+        table.cell(top, 5).merge(table.cell(top + 1, 5)).text = "完成时限"
+        for column, name in ((1, "类别"), (2, "具体任务"), (3, "牵头单位"), (4, "责任单位")):
+            table.cell(top + 1, column).text = name
+    for row, texts in ((2, ("1", "教育", "新建幼儿园3所", "区教育局", "各街道办事处", "2026年9月底前")),
+                       (5, ("2", "养老", "建成社区养老服务站10个", "区民政局", "区卫健局、各街道办事处", "每季度"))):
+        for column, text in enumerate(texts):
+            table.cell(row, column).text = text
+    plan = parse_plan_file(docx_bytes(document), "民生实事.docx")
+    assert [(s.title, t.number, t.text, t.lead_units, t.responsible_terms, t.deadline_text)
+            for s in plan.sections for t in s.tasks] == [
+        ("教育", 1, "新建幼儿园3所", ["区教育局"], ["各街道办事处"], "2026年9月底前"),
+        ("养老", 2, "建成社区养老服务站10个", ["区民政局"], ["区卫健局", "各街道办事处"], "每季度")]
+
+
+def test_an_xlsx_header_over_two_rows_and_a_data_row_of_short_text_is_not_taken_for_a_header():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(("某县2026年重点任务清单",))
+    sheet.append(("序号", "目标任务", "责任单位", None, "时间要求"))
+    sheet.append((None, None, "牵头单位", "协办单位", None))
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:B3")
+    sheet.merge_cells("C2:D2")
+    sheet.merge_cells("E2:E3")
+    sheet.append((1, "工作任务", "县财政局", "县审计局", "年内"))  # short, but a task: its units are no header names
+    sheet.append((2, "完成农村公路改造20公里", "县交通局", None, "2026年10月底前"))
+    plan = parse_plan_file(xlsx_bytes(book), "清单.xlsx")
+    assert [(t.number, t.text, t.lead_units, t.cooperating_units, t.deadline_text) for s in plan.sections
+            for t in s.tasks] == [(1, "工作任务", ["县财政局"], ["县审计局"], "年内"),
+                                  (2, "完成农村公路改造20公里", ["县交通局"], [], "2026年10月底前")]
+
+
+def test_the_mapping_step_shows_a_header_over_two_rows_as_one_row_of_names():
+    from workflows.importers import read_blocks
+    from workflows.importers.layout import read_layout
+
+    text = ("某市2026年重点工作任务分解表\n序号,重点任务,责任单位,,完成时限\n,,牵头单位,配合单位,\n"
+            "1,推进政务服务一网通办,市财政局,市编办,2026年6月底前\n")
+    layout = read_layout(read_blocks(text.encode(), "分解表.csv")[0])
+    assert [(c.header, c.role) for c in layout.columns] == [
+        ("序号", "seq"), ("重点任务", "task"), ("牵头单位", "lead"), ("配合单位", "cooperating"), ("完成时限", "deadline")]
+    assert layout.columns[2].samples == ("市财政局",)
