@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import plan_entry as entry_views
 from .views import plans as views
 from .views import revisions as revision_views
 
@@ -7,6 +8,8 @@ app_name = "plans"
 
 urlpatterns = [
     path("", views.plan_list, name="plan_list"),
+    path("new/", entry_views.plan_create, name="plan_create"),
+    path("<id:plan_id>/items/new/", entry_views.plan_item_add, name="plan_item_add"),
     path("import/", views.plan_import_upload, name="plan_import"),
     path("import/<str:token>/", views.plan_import_preview, name="plan_import_preview"),
     path("import/<str:token>/map/", views.plan_import_map, name="plan_import_map"),

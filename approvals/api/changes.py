@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 
 from workflows.access.policies import decide_transfer_decision
 from workflows.access.scopes import transfer_requests_visible_to
-from workflows.models import Delegation, TransferKind, TransferStatus, Unit
+from workflows.importers import LayoutMapping
+from workflows.models import Delegation, LayoutProfile, TransferKind, TransferStatus, Unit
 from workflows.services import delegation as delegation_services
 from workflows.services import revisions
 from workflows.services import transfers as transfer_services
@@ -245,6 +246,8 @@ class DelegationRevokeView(WriteView):
 class RevisionInputSerializer(serializers.Serializer):
     file = serializers.FileField(label=_l("修订后的计划文件"))
     dry_run = serializers.BooleanField(required=False, default=False, label=_l("只比较，不应用"))
+    profile = serializers.SlugRelatedField(slug_field="name", queryset=LayoutProfile.objects.all(), required=False,
+                                           allow_null=True, default=None, label=_l("版式方案名称（按其列映射读取文件）"))
     fingerprint = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
                                         label=_l("预览时返回的差异指纹；给出时，只有差异未变才应用"))
 
@@ -293,12 +296,15 @@ class PlanReviseView(APIView):
         given.is_valid(raise_exception=True)
         upload = given.validated_data["file"]
         data = upload.read()
-        preview = revisions.plan_revision_preview(actor=request.user, data=data, filename=upload.name, plan_id=pk)
+        profile = given.validated_data["profile"]
+        mapping = LayoutMapping.from_dict(profile.mapping) if profile is not None else None
+        preview = revisions.plan_revision_preview(actor=request.user, data=data, filename=upload.name, plan_id=pk,
+                                                  mapping=mapping)
         answer = {**preview.to_dict(), "applied": False, "revision": None, "created_assignments": None,
                   "withdrawn_assignments": None}
         if not given.validated_data["dry_run"]:
             revision = revisions.plan_revise(actor=request.user, data=data, filename=upload.name, plan_id=pk,
-                                             fingerprint=given.validated_data["fingerprint"] or None)
+                                             fingerprint=given.validated_data["fingerprint"] or None, mapping=mapping)
             answer.update(applied=True, revision=revision.number,
                           created_assignments=revision.diff["created_assignments"],
                           withdrawn_assignments=len(revision.diff["withdrawn_assignments"]))

@@ -15,9 +15,11 @@ from workflows.models import (
     AssignmentState,
     Evidence,
     Plan,
+    PlanOrigin,
     Submission,
     Task,
     TaskChange,
+    Unit,
 )
 
 # Output ------------------------------------------------------------------------------------
@@ -165,8 +167,8 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "number", "text", "lead_units", "responsible_terms", "cooperating_units", "deadlines",
-                  "targets"]
+        fields = ["id", "number", "text", "lead_units", "responsible_terms", "cooperating_units", "deadline_text",
+                  "due_date", "cadence", "deadlines", "targets"]
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_deadlines(self, task) -> list[dict]:
@@ -195,7 +197,8 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Plan
-        fields = ["id", "title", "doc_number", "issuer", "issued_on", "supervising_unit", "task_count"]
+        fields = ["id", "title", "doc_number", "issuer", "issued_on", "supervising_unit", "origin",
+                  "origin_reference", "task_count"]
 
 
 class PlanDetailSerializer(PlanSerializer):
@@ -272,6 +275,45 @@ class DispatchSerializer(serializers.Serializer):
         if value is not None and not plan.tasks.filter(pk=value).exists():
             raise serializers.ValidationError(_("该计划没有这项任务"))
         return value
+
+
+def _names_field(label):
+    return serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list,
+                                 max_length=200, help_text=label)
+
+
+class PlanItemEntrySerializer(serializers.Serializer):
+    """One typed item (督办事项): names from the directory, group terms allowed."""
+
+    text = serializers.CharField(max_length=4000, allow_blank=True, default="", label=_("事项内容"))
+    lead = _names_field(_("牵头单位（单位简称或全称）"))
+    responsible = _names_field(_("责任单位；可写单位统称，不填则由牵头单位承办"))
+    cooperating = _names_field(_("配合单位"))
+    deadline = serializers.CharField(max_length=200, allow_blank=True, default="",
+                                     help_text=_("完成时限，照写，如“2026年6月底前”“每季度”“长期坚持”"))
+
+
+class PlanEntrySerializer(serializers.Serializer):
+    """A plan that came without a document (领导批示、会议议定…), with its items."""
+
+    title = serializers.CharField(max_length=300, allow_blank=True, default="", label=_("标题"))
+    origin = serializers.ChoiceField(choices=PlanOrigin.choices, label=_("来源"))
+    origin_reference = serializers.CharField(max_length=300, allow_blank=True, default="",
+                                             help_text=_("来源说明：批示编号、会议纪要或文件名称；来源为“其他”时可不填"))
+    supervising_unit = serializers.CharField(max_length=64, required=False, allow_null=True, default=None,
+                                             help_text=_("督办单位简称"))
+    doc_number = serializers.CharField(max_length=64, allow_blank=True, default="", label=_("文号"))
+    issuer = serializers.CharField(max_length=200, allow_blank=True, default="", label=_("发文机关"))
+    issued_on = serializers.DateField(required=False, allow_null=True, default=None, label=_("成文日期"))
+    items = PlanItemEntrySerializer(many=True, max_length=200)
+
+    def validate_supervising_unit(self, value):
+        if not value:
+            return None
+        unit = Unit.objects.filter(short_name=value, is_active=True).first()
+        if unit is None:
+            raise serializers.ValidationError(_("单位名录中没有“%(name)s”") % {"name": value})
+        return unit
 
 
 class SelectUnitsSerializer(serializers.Serializer):

@@ -37,6 +37,7 @@ urlpatterns = [
     path("delegations/<id:pk>/revoke/", changes_api.DelegationRevokeView.as_view(), name="delegation_revoke"),
     path("plans/", views.PlanListView.as_view(), name="plan_list"),
     path("plans/<id:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path("plans/<id:pk>/items/", views.PlanItemCreateView.as_view(), name="plan_item_create"),
     path("plans/<id:pk>/dispatch/", views.PlanDispatchView.as_view(), name="plan_dispatch"),
     path("plans/<id:pk>/revise/", changes_api.PlanReviseView.as_view(), name="plan_revise"),
     path("plans/<id:pk>/progress/", supervision_api.PlanProgressView.as_view(), name="plan_progress"),

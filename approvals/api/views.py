@@ -23,6 +23,7 @@ from workflows.lights import light_q, with_light
 from workflows.models import Plan, Submission, Task
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
+from workflows.services import plan_entry as plan_entry_services
 from workflows.services.archive import archive_response
 from workflows.services.errors import ActionError, NotFound
 from workflows.services.evidence import evidence_upload
@@ -261,9 +262,41 @@ class PlanListView(generics.ListAPIView):
     serializer_class = s.PlanSerializer
     pagination_class = PlanPagination
     permission_classes = [CanViewPlans]
+    parser_classes = WriteView.parser_classes
 
     def get_queryset(self):
         return _plans()
+
+    @extend_schema(summary=_l("新建计划（无文件：领导批示、会议议定等），连同其督办事项"), request=s.PlanEntrySerializer,
+                   responses={201: s.PlanDetailSerializer, **refusals(400, 401, 403, 415)})
+    def post(self, request):
+        given = s.PlanEntrySerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        plan = plan_entry_services.plan_create(
+            actor=request.user, items=[plan_entry_services.ItemEntry(**item) for item in data["items"]],
+            **{name: data[name] for name in ("title", "origin", "origin_reference", "supervising_unit",
+                                             "doc_number", "issuer", "issued_on")})
+        return Response(s.PlanDetailSerializer(_plan_detail(plan.pk)).data, status=201)
+
+
+@extend_schema(tags=[_l("计划")], summary=_l("向无文件的计划添加一项督办事项"), request=s.PlanItemEntrySerializer,
+               responses={201: s.TaskSerializer, **refusals(400, 401, 403, 404, 415)})
+class PlanItemCreateView(WriteView):
+    permission_classes = [CanViewPlans]
+
+    def post(self, request, pk: int):
+        given = s.PlanItemEntrySerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        task = plan_entry_services.plan_add_item(actor=request.user, plan_id=pk,
+                                                 item=plan_entry_services.ItemEntry(**given.validated_data))
+        task = Task.objects.prefetch_related("party_set", "deadlines", "targets").get(pk=task.pk)
+        return Response(s.TaskSerializer(task).data, status=201)
+
+
+def _plan_detail(pk: int):
+    tasks = Task.objects.prefetch_related("party_set", "deadlines", "targets").order_by("number")
+    return _plans().prefetch_related("rounds", Prefetch("sections__tasks", queryset=tasks)).filter(pk=pk).first()
 
 
 @extend_schema(tags=[_l("计划")], summary=_l("计划详情（部分与任务）"),
@@ -272,9 +305,7 @@ class PlanDetailView(APIView):
     permission_classes = [CanViewPlans]
 
     def get(self, request, pk: int):
-        tasks = Task.objects.prefetch_related("party_set", "deadlines", "targets").order_by("number")
-        plan = (_plans().prefetch_related("rounds", Prefetch("sections__tasks", queryset=tasks))
-                .filter(pk=pk).first())
+        plan = _plan_detail(pk)
         if plan is None:
             raise NotFound(_("计划不存在"))
         return Response(s.PlanDetailSerializer(plan).data)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.importers import LayoutMapping
 from workflows.importers.mapping import COLUMN_ROLES, LABEL_ROLES, ROLE_NAMES
-from workflows.models import LayoutProfile, Unit, UnitKind
+from workflows.models import LayoutProfile, PlanOrigin, Unit, UnitKind
 from workflows.services import UnitMapping
 
 ACCEPTED_SUFFIXES = (".txt", ".csv", ".tsv", ".docx", ".xlsx")
@@ -117,3 +117,57 @@ class LayoutMappingForm(forms.Form):
         labels = {lab.label: self.cleaned_data[f"label_{i}"] for i, lab in enumerate(self.layout.labels)
                   if self.cleaned_data.get(f"label_{i}")}
         return LayoutMapping(columns=columns, labels=labels)
+
+
+class PlanEntryForm(forms.Form):
+    """A plan that came without a document. The service checks everything; the form only carries it."""
+
+    title = forms.CharField(label=_("标题"), max_length=300, required=False,
+                            help_text=_("例如：关于落实市政府第12次常务会议议定事项的督办"))
+    origin = forms.ChoiceField(label=_("来源"), required=False,
+                               choices=[("", _("请选择"))] + list(PlanOrigin.choices))
+    origin_reference = forms.CharField(
+        label=_("来源说明"), max_length=300, required=False,
+        help_text=_("批示编号、会议纪要名称或文件名称；来源为“其他”时可不填"))
+    supervising_unit = forms.ModelChoiceField(label=_("督办单位"), queryset=Unit.objects.none(), required=False,
+                                              empty_label=_("请选择"))
+    doc_number = forms.CharField(label=_("文号"), max_length=64, required=False)
+    issued_on = forms.DateField(label=_("成文日期"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}),
+                                error_messages={"invalid": _("请按“2026-12-06”的格式填写日期")})
+
+    def __init__(self, *args, units, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["supervising_unit"].queryset = units
+        only = list(units[:2])
+        if len(only) == 1:
+            self.fields["supervising_unit"].initial = only[0].pk
+
+
+class ItemEntryForm(forms.Form):
+    """One typed item; names are typed or picked from the directory, several joined by “、”."""
+
+    text = forms.CharField(label=_("事项内容"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    lead = forms.CharField(label=_("牵头单位"), required=False,
+                           widget=forms.TextInput(attrs={"list": "unit-names", "data-names": ""}),
+                           help_text=_("多个单位用“、”分隔；可从名录中选"))
+    responsible = forms.CharField(label=_("责任单位"), required=False,
+                                  widget=forms.TextInput(attrs={"list": "unit-names", "data-names": ""}),
+                                  help_text=_("可写单位统称，如“各区人民政府”；不填则由牵头单位承办"))
+    cooperating = forms.CharField(label=_("配合单位"), required=False,
+                                  widget=forms.TextInput(attrs={"list": "unit-names", "data-names": ""}))
+    deadline = forms.CharField(label=_("完成时限"), max_length=200, required=False,
+                               help_text=_("如“2026年6月底前”“每季度”“长期坚持”"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any((data.get(name) or "").strip() for name in self.fields)
+
+
+ItemEntryFormSet = forms.formset_factory(ItemEntryForm, extra=0, min_num=1, max_num=200, absolute_max=200)

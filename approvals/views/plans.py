@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from workflows import services
-from workflows.access.policies import can_import_plans, can_view_plans
+from workflows.access.policies import (
+    can_add_plan_item,
+    can_enter_plans,
+    can_import_plans,
+    can_view_plans,
+)
 from workflows.access.scopes import assignments_visible_to
 from workflows.importers import LayoutMapping, PlanParseError
 from workflows.models import Plan
@@ -40,6 +45,7 @@ def plan_list(request):
     return render(request, "approvals/plans/plan_list.html", {
         "plans": selectors.plans_for_list(),
         "can_import": can_import_plans(request.user),
+        "can_enter": can_enter_plans(request.user),
     })
 
 
@@ -51,7 +57,8 @@ def plan_detail(request, plan_id: int):
         plan = selectors.plan_with_tasks(plan_id, assignments=assignments_visible_to(request.user))
     except Plan.DoesNotExist:
         raise Http404 from None
-    return render(request, "approvals/plans/plan_detail.html", {"plan": plan, **plan_panels(request.user, plan)})
+    return render(request, "approvals/plans/plan_detail.html", {
+        "plan": plan, "may_add_item": can_add_plan_item(request.user, plan), **plan_panels(request.user, plan)})
 
 
 def _staging_dir() -> Path:

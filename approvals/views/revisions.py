@@ -16,17 +16,20 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_http_methods
 
 from workflows.access.policies import can_revise_plan
+from workflows.importers import LayoutMapping
 from workflows.models import Plan
 from workflows.models.changes import CHANGE_FIELD_LABELS
 from workflows.services import revisions
 from workflows.services.errors import ActionError
 
-from .plans import _stage, _staged, _unstage
+from ..forms.plans import PlanUploadForm
+from .plans import _mapping_of, _stage, _staged, _unstage
 
 
 class RevisionUploadForm(forms.Form):
     file = forms.FileField(label=_l("修订后的计划文件"), help_text=_l("支持 .txt / .csv / .docx / .xlsx"),
                            error_messages={"required": _l("请选择文件")})
+    profile = PlanUploadForm.base_fields["profile"]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -53,14 +56,18 @@ def plan_revise_upload(request, plan_id: int):
         status = 400
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            profile = form.cleaned_data["profile"]
+            mapping = LayoutMapping.from_dict(profile.mapping) if profile is not None else None
             data = upload.read()
             try:
-                revisions.plan_revision_preview(actor=request.user, data=data, filename=upload.name, plan_id=plan.pk)
+                revisions.plan_revision_preview(actor=request.user, data=data, filename=upload.name, plan_id=plan.pk,
+                                                mapping=mapping)
             except ActionError as exc:
                 error, status = exc.message, exc.status
             else:
                 return redirect("plans:plan_revise_preview", plan_id=plan.pk,
-                                token=_stage(request, data, upload.name))
+                                token=_stage(request, data, upload.name, mapping=mapping,
+                                             profile=profile.name if profile else ""))
     return render(request, "approvals/plans/plan_revise.html", {"plan": plan, "form": form, "error": error},
                   status=status)
 
@@ -71,13 +78,14 @@ def plan_revise_preview(request, plan_id: int, token: str):
     """Show the diff; apply it on confirmation (with the fingerprint of what was shown)."""
     plan = _plan(request, plan_id)
     data, staged = _staged(request, token)
-    filename = staged["filename"]
+    filename, mapping = staged["filename"], _mapping_of(staged)
     if request.method == "POST" and "cancel" in request.POST:
         _unstage(request, token)
         messages.info(request, _("已取消修订，未作任何修改。"))
         return redirect(plan)
     try:
-        preview = revisions.plan_revision_preview(actor=request.user, data=data, filename=filename, plan_id=plan.pk)
+        preview = revisions.plan_revision_preview(actor=request.user, data=data, filename=filename, plan_id=plan.pk,
+                                                  mapping=mapping)
     except ActionError as exc:
         return render(request, "approvals/plans/plan_revise.html", {"plan": plan, "form": RevisionUploadForm(),
                                                               "error": exc.message}, status=exc.status)
@@ -85,7 +93,7 @@ def plan_revise_preview(request, plan_id: int, token: str):
     if request.method == "POST":
         try:
             revision = revisions.plan_revise(actor=request.user, data=data, filename=filename, plan_id=plan.pk,
-                                             fingerprint=request.POST.get("fingerprint", ""))
+                                             fingerprint=request.POST.get("fingerprint", ""), mapping=mapping)
         except ActionError as exc:
             error, status = exc.message, exc.status
         else:

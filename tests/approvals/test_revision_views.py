@@ -82,3 +82,26 @@ def test_revise_through_the_api_dry_run_then_apply(world):
     other = APIClient()
     other.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=world.submitter)[0].key}")
     assert other.post(url, {"file": upload(b"x" * 10)}, format="multipart").status_code == 403
+
+
+def test_a_revision_is_read_through_the_layout_profile_chosen_on_the_upload_page(world):
+    from workflows.importers import LayoutMapping
+    from workflows.models import Plan
+    from workflows.services import layout_profile_save, plan_import
+
+    table = ("某市2026年重点工作任务分解表\n序号\t工作任务\t责任单位\t统筹单位\t完成时限\n"
+             "1\t完成社会信用平台建设\t市财政局\t市编办\t2026年底\n")
+    layout_profile_save(actor=None, name="统筹表", mapping=LayoutMapping(columns={"统筹单位": "lead"}))
+    plan = plan_import(actor=None, data=table.encode(), filename="t.txt", supervising_unit=world.plan.supervising_unit,
+                       mapping=LayoutMapping(columns={"统筹单位": "lead"}))
+    c = Client()
+    c.force_login(world.supervisor)
+    assert "版式方案" in c.get(f"/plans/{plan.pk}/revise/").content.decode()
+    revised = upload(table.replace("市编办", "市审计局").encode(), "t2.txt")
+    answer = c.post(f"/plans/{plan.pk}/revise/", {"file": revised, "profile": "统筹表"})
+    assert answer.status_code == 302
+    page = c.get(answer.url).content.decode()
+    assert 'data-diff="changed"' in page and "市审计局" in page
+    fingerprint = page.split('name="fingerprint" value="')[1].split('"')[0]
+    assert c.post(answer.url, {"confirm": "1", "fingerprint": fingerprint}).status_code == 302
+    assert Plan.objects.get(pk=plan.pk).tasks.get(number=1).lead_names == ["市审计局"]

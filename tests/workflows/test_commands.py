@@ -106,6 +106,14 @@ def test_a_column_mapped_on_the_command_line_is_saved_as_a_profile_and_reused(tm
     assert Plan.objects.latest("id").tasks.get(number=2).lead_names == ["市财政局"]
     assert json.loads(AuditEvent.objects.filter(action="plan.imported").latest("seq").details)["layout_profile"] == "某市统筹表"
 
+    # A revised version of the first plan is read through the same profile: 统筹单位 still leads.
+    revised = tmp_path / "first-revised.txt"
+    revised.write_text(MAPPED_TABLE.replace("市编办", "市审计局"), encoding="utf-8")
+    output = run("import_plan", str(revised), "--revise", "--plan", str(plan.pk), "--profile", "某市统筹表",
+                 "--no-input")
+    assert "修改 1 项" in output
+    assert plan.tasks.get(number=2).lead_names == ["市审计局"]
+
 
 def test_an_unknown_profile_or_role_is_refused_with_what_exists(tmp_path):
     path = tmp_path / "plan.txt"

@@ -21,6 +21,13 @@ def unit_directory() -> Directory:
     return directory
 
 
+def entry_names() -> tuple[list[str], list[str]]:
+    """The names a typed item may use: active units (in directory order) and group terms."""
+    units = list(Unit.objects.filter(is_active=True).order_by("order", "short_name").values_list("short_name", flat=True))
+    terms = list(GroupTerm.objects.order_by("term").values_list("term", flat=True))
+    return units, terms
+
+
 def plans_for_list() -> QuerySet[Plan]:
     return Plan.objects.select_related("supervising_unit", "imported_by").order_by("-imported_at", "-id")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
@@ -103,6 +104,11 @@ def _check_items(items: Sequence[ItemEntry], *, first_number: int, year: int | N
     return checked
 
 
+def _year(title: str, issued_on: dt.date | None, entered_on: dt.date) -> int:
+    """The year “年内”, “6月底前” … mean: the title's, else the date issued, else the year it was typed in."""
+    return plan_year([title]) or (issued_on.year if issued_on else entered_on.year)
+
+
 def _role(actor, unit: Unit | None) -> str:
     return "supervisor" if unit is not None and unit.pk in supervised_unit_ids(actor) else "admin"
 
@@ -141,7 +147,7 @@ def plan_create(*, actor, title: str, origin: str, origin_reference: str = "", s
         errors["origin_reference"] = [_("来源说明不能超过 300 字")]
     if not items:
         errors["items"] = [_("请至少填写一项事项")]
-    checked = _check_items(items, first_number=1, year=plan_year([title]) or (issued_on.year if issued_on else None))
+    checked = _check_items(items, first_number=1, year=_year(title, issued_on, timezone.localdate()))
     errors.update(checked.errors)
     if errors:
         raise Invalid(_("未保存：%(errors)s") % {"errors": "；".join(m for ms in errors.values() for m in ms)},
@@ -174,7 +180,7 @@ def plan_add_item(*, actor, plan_id: int, item: ItemEntry) -> Task:
             raise NotAllowed(_("只有该计划的督办单位可以添加事项"))
         number = (plan.tasks.aggregate(n=Max("number"))["n"] or 0) + 1
         checked = _check_items([item], first_number=number, prefix="",
-                               year=plan_year([plan.title]) or (plan.issued_on.year if plan.issued_on else None))
+                               year=_year(plan.title, plan.issued_on, timezone.localtime(plan.imported_at).date()))
         if checked.errors:
             raise Invalid(_("未保存：%(errors)s") % {"errors": "；".join(m for ms in checked.errors.values() for m in ms)},
                           fields=checked.errors)

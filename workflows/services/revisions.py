@@ -22,7 +22,7 @@ from audit.services import record_event
 
 from ..access.policies import Decision, can_revise_plan, can_supervise
 from ..directory import find_unknown_names
-from ..importers import ParsedPlan, PlanParseError, parse_plan_file
+from ..importers import LayoutMapping, ParsedPlan, PlanParseError, parse_plan_file
 from ..importers.diff import PlanDiff, TaskSnapshot, diff_tasks, snapshots_of
 from ..models import (
     OPEN_STATES,
@@ -104,8 +104,10 @@ def _may_revise(actor, plan: Plan) -> None:
         raise NotAllowed(_("只有管理员或该计划的督办单位可以修订计划"))
 
 
-def plan_revision_preview(*, actor, data: bytes, filename: str, plan_id: int | None = None) -> RevisionPreview:
-    """Parse the revised document and compare it with the plan; write nothing.
+def plan_revision_preview(*, actor, data: bytes, filename: str, plan_id: int | None = None,
+                          mapping: LayoutMapping | None = None) -> RevisionPreview:
+    """Parse the revised document (with ``mapping``, a layout profile's, when given) and compare
+    it with the plan; write nothing.
 
     Refuses in this order: 404 (no such plan), 403 (may not revise it), 400 (unreadable file,
     unknown unit names), 409 (this file was imported or applied already).
@@ -113,7 +115,7 @@ def plan_revision_preview(*, actor, data: bytes, filename: str, plan_id: int | N
     if plan_id is not None:
         _may_revise(actor, _target_plan(None, plan_id))
     try:
-        parsed = parse_plan_file(data, filename)
+        parsed = parse_plan_file(data, filename, mapping=mapping)
     except PlanParseError as exc:
         raise Invalid(_("无法读取修订文件：%(error)s") % {"error": exc.display()},
                       fields={"file": [exc.display()]}) from exc
@@ -141,14 +143,15 @@ def plan_revision_preview(*, actor, data: bytes, filename: str, plan_id: int | N
 
 
 def plan_revise(*, actor, data: bytes, filename: str, plan_id: int | None = None,
-                fingerprint: str | None = None) -> PlanRevision:
+                fingerprint: str | None = None, mapping: LayoutMapping | None = None) -> PlanRevision:
     """Apply a revised document to its plan, all or nothing (see the module's docstring).
 
     ``fingerprint`` is the diff shown to the person confirming; if the plan has changed since,
     the revision is refused (409) rather than applying something nobody saw.
     """
     with transaction.atomic(durable=True):
-        preview = plan_revision_preview(actor=actor, data=data, filename=filename, plan_id=plan_id)
+        preview = plan_revision_preview(actor=actor, data=data, filename=filename, plan_id=plan_id,
+                                        mapping=mapping)
         plan = Plan.objects.select_for_update().get(pk=preview.plan.pk)
         if fingerprint and fingerprint != preview.fingerprint:
             raise WrongState(_("计划在预览之后已有变化，请重新预览后再确认"))

@@ -10,6 +10,7 @@ from workflows.models import Assignment, PartyRole, PlanOrigin, Unit
 from workflows.services import ItemEntry, plan_add_item, plan_create
 from workflows.services.dispatch import plan_dispatch
 from workflows.services.errors import Invalid, NotAllowed
+from workflows.services.revisions import plan_revise
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +118,22 @@ def test_an_item_cannot_be_typed_into_an_imported_plan_nor_by_another_office(sup
     other = person("other-office", "市财政局", "supervisor")
     with pytest.raises(NotAllowed):
         plan_add_item(actor=other, plan_id=typed.pk, item=ItemEntry(text="x", lead="市财政局"))
+
+
+def test_a_typed_plan_is_revised_through_the_same_revision_path(supervisor, legal):
+    plan = instruction(supervisor, legal)
+    plan_dispatch(actor=supervisor, plan_id=plan.pk)
+    revised = ("市长关于2026年老旧小区改造的批示\n"
+               "1．制定老旧小区改造方案。（市财政局负责）\n"
+               "2．建立改造项目台账。（市民政局负责）\n").encode()
+
+    revision = plan_revise(actor=supervisor, data=revised, filename="批示修订.txt", plan_id=plan.pk)
+
+    assert [t["number"] for t in revision.diff["added"]] == [2]
+    assert [(c["number"], sorted(c["fields"])) for c in revision.diff["changed"]] == [
+        (1, ["responsible_terms", "text"])]
+    # The added item is dispatched at once; a changed item keeps its assignments (as for any plan).
+    assert sorted(Assignment.objects.filter(task__plan=plan).values_list("task__number", "unit__short_name", "state")) == [
+        (1, "市民政局", "assigned"), (1, "市财政局", "assigned"), (2, "市民政局", "assigned")]
+    assert plan.tasks.get(number=2).lead_names == ["市民政局"]
+    assert AuditEvent.objects.filter(action="plan.revised", plan_id=plan.pk).count() == 1

@@ -1,6 +1,6 @@
 """python manage.py import_plan PATH [--dry-run] [--json] [--map NAME=UNIT] [--create-units KIND]
     [--profile NAME] [--map-column HEADER=ROLE] [--map-label LABEL=ROLE] [--save-profile NAME] [--show-layout]
-python manage.py import_plan PATH --revise [--plan ID] [--dry-run] [--json] [--no-input]"""
+python manage.py import_plan PATH --revise [--plan ID] [--profile NAME] [--map-column HEADER=ROLE] [--dry-run] [--json] [--no-input]"""
 from __future__ import annotations
 
 import json
@@ -71,11 +71,11 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(_("找不到文件：%(path)s") % {"path": path})
         data = file.read_bytes()
+        mapping = self._layout_mapping(options)
         if options["revise"]:
             self._revise(data, file.name, plan_id=options["plan"], dry_run=dry_run, as_json=json,
-                         no_input=options["no_input"])
+                         no_input=options["no_input"], mapping=mapping)
             return
-        mapping = self._layout_mapping(options)
         if options["show_layout"]:
             self._print_layout(data, file.name, mapping)
             return
@@ -125,12 +125,14 @@ class Command(BaseCommand):
                 _("已导入《%(title)s》（编号 %(id)s）：%(sections)s 个部分，%(tasks)s 项任务")
                 % {"title": plan.title, "id": plan.pk, "sections": plan.sections.count(), "tasks": plan.tasks.count()}))
 
-    def _revise(self, data: bytes, filename: str, *, plan_id, dry_run: bool, as_json: bool, no_input: bool) -> None:
+    def _revise(self, data: bytes, filename: str, *, plan_id, dry_run: bool, as_json: bool, no_input: bool,
+                mapping: LayoutMapping | None) -> None:
         from workflows.services import revisions
         from workflows.services.errors import ActionError
 
         try:
-            preview = revisions.plan_revision_preview(actor=None, data=data, filename=filename, plan_id=plan_id)
+            preview = revisions.plan_revision_preview(actor=None, data=data, filename=filename, plan_id=plan_id,
+                                                      mapping=mapping)
         except ActionError as exc:
             raise CommandError(_("无法修订：%(error)s") % {"error": exc.message}) from exc
         diff = preview.diff
@@ -162,7 +164,7 @@ class Command(BaseCommand):
                 return
         try:
             revision = revisions.plan_revise(actor=None, data=data, filename=filename, plan_id=preview.plan.pk,
-                                             fingerprint=preview.fingerprint)
+                                             fingerprint=preview.fingerprint, mapping=mapping)
         except ActionError as exc:
             raise CommandError(_("未修订：%(error)s") % {"error": exc.message}) from exc
         result = {**preview.to_dict(), "applied": True, "revision": revision.number,
