@@ -94,6 +94,19 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
+class WorkingDays:
+    """Working days between two dates, remembered: many assignments share a due date."""
+
+    def __init__(self):
+        self._known: dict[tuple[dt.date, dt.date], int] = {}
+
+    def __call__(self, start: dt.date, end: dt.date) -> int:
+        key = (start, end)
+        if key not in self._known:
+            self._known[key] = working_days_between(start, end)
+        return self._known[key]
+
+
 def calendar_gaps(years) -> list[int]:
     """The years the package does not know and no correction mentions: Monday–Friday is assumed."""
     corrected_years = {d.year for d in _corrections()}

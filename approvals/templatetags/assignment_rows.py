@@ -28,10 +28,11 @@ from .lights import light_badge
 register = template.Library()
 
 _PK = 2**62  # a placeholder id in the reversed URL, replaced per row
-ROW = ('<tr>\n<td class="nowrap{}">{}{}</td>\n<td class="nowrap">{}</td>\n'
-       '<td><span class="state state-{}">{}</span></td>\n'
-       '<td class="text"><a href="{}">{}</a> {}</td>\n<td class="nowrap">{}</td>\n<td>{}</td>\n'
-       '<td class="nowrap">{}</td>\n</tr>')
+ROW = ('<tr>\n<td class="nowrap{}" data-label="{}">{}{}</td>\n<td class="nowrap" data-label="{}">{}</td>\n'
+       '<td data-label="{}"><span class="state state-{}">{}</span></td>\n'
+       '<td class="text" data-label="{}"><a href="{}">{}</a> {}{}</td>\n<td class="nowrap" data-label="{}">{}</td>\n'
+       '<td data-label="{}">{}</td>\n<td class="nowrap" data-label="{}">{}</td>\n</tr>')
+COLUMNS = ("办理期限", "灯号", "状态", "任务", "责任单位", "计划", "轮次")
 
 
 # What a row shows, as ``QuerySet.values(*ROW_FIELDS)`` names (plus ``light``): a view may pass such
@@ -60,15 +61,41 @@ def _escaped(value) -> str:
     return value if isinstance(value, SafeString) else html.escape(str(value))
 
 
+def _marks_html(marks) -> tuple[str, str]:
+    """(what the due cell adds, the badges after the task) for one row's ``RowMarks``."""
+    if marks is None:
+        return "", ""
+    due = ""
+    if marks.working_days is not None:
+        if marks.working_days < 0:
+            due = format_html('<br><small class="error" data-days>{}</small>',
+                              _("超期 %(n)s 个工作日") % {"n": -marks.working_days})
+        else:
+            left = _("今日到期") if marks.working_days == 0 else _("剩余 %(n)s 个工作日") % {"n": marks.working_days}
+            due = format_html('<br><small data-days>{}</small>', left)
+    badges = []
+    if marks.returned_reason:
+        badges.append(format_html('<span class="badge badge-returned" data-returned>{}</span>',
+                                  _("已退回：%(reason)s") % {"reason": marks.returned_reason}))
+    if marks.reminders:
+        badges.append(format_html('<span class="badge" data-reminded>{}</span>',
+                                  _("已催办 ×%(n)s") % {"n": marks.reminders}))
+    if marks.level:
+        badges.append(format_html('<span class="badge badge-level-{}" data-level>{}</span>', marks.level,
+                                  marks.level_label))
+    return due, mark_safe(f'<span class="badges">{"".join(badges)}</span>') if badges else ""
+
+
 @register.simple_tag
-def assignment_rows(items, today=None) -> list[SafeString]:
+def assignment_rows(items, today=None, marks=None) -> list[SafeString]:
     """``items``: Assignments with ``task__plan``, ``unit`` and ``round`` selected (and ``light`` annotated),
-    or dicts of ``ROW_FIELDS`` with ``light``."""
+    or dicts of ``ROW_FIELDS`` with ``light``; ``marks``: ``{pk: RowMarks}`` for the work queue."""
     url = reverse("approvals:assignment_detail", args=[_PK])
     placeholder = str(_PK)
     overdue_mark = format_html('<br><small class="error">{}</small>', _("已超期"))
     state_labels = dict(AssignmentState.choices)
     task_number = _("第 %(n)s 项")
+    labels = [_(name) for name in COLUMNS]
     language = get_language()
     states, plans, badges = {}, {}, {}
     rows = []
@@ -87,10 +114,12 @@ def assignment_rows(items, today=None) -> list[SafeString]:
                 badges[key] = light_badge(SimpleNamespace(light=light, on_time=a["on_time"]), today or None)
             badge = badges[key]
         overdue = isinstance(today, dt.date) and due < today and state not in CLOSED
+        due_extra, row_badges = _marks_html(marks.get(a["pk"]) if marks else None)
         # format_html's work, with the standard library's escape: the same output, a fraction of the calls.
         rows.append(mark_safe(ROW.format(*map(_escaped, (
-            " overdue" if overdue else "", f"{due.year:04d}年{due.month}月{due.day}日",
-            overdue_mark if overdue else "", badge, state, states[state],
-            url.replace(placeholder, str(a["pk"])), task_number % {"n": a["task__number"]},
-            _truncated(a["task__text"], 60, language), a["unit__short_name"], plans[plan], a["round__name"])))))
+            " overdue" if overdue else "", labels[0], f"{due.year:04d}年{due.month}月{due.day}日",
+            due_extra or (overdue_mark if overdue else ""), labels[1], badge, labels[2], state, states[state],
+            labels[3], url.replace(placeholder, str(a["pk"])), task_number % {"n": a["task__number"]},
+            _truncated(a["task__text"], 60, language), row_badges, labels[4], a["unit__short_name"],
+            labels[5], plans[plan], labels[6], a["round__name"])))))
     return rows

@@ -10,6 +10,7 @@ from workflows.access.scopes import assignments_visible_to
 from workflows.lights import LIGHTS, horizon, lights_for_dues, with_light
 from workflows.models import AssignmentState
 from workflows.selectors.inbox import InboxIds, inbox_counts, inbox_rows
+from workflows.selectors.marks import row_marks
 
 from ..forms import assignments as forms
 
@@ -39,6 +40,7 @@ def inbox(request):
     ids = InboxIds(request.user, counts[light] if light else total, light, today, last_yellow)
     page = Paginator(ids, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
     page.object_list = [row | {"light": light_of_due(row["due_date"])} for row in inbox_rows(page.object_list)]
+    marks = row_marks(page.object_list, today)
     summary = [{"state": state, "label": WAITING_LABELS[state], "state_label": label,
                 "count": counts[state]}
                for state, label in AssignmentState.choices if state in WAITING_LABELS]
@@ -46,7 +48,7 @@ def inbox(request):
               for k, label in LIGHTS.items()]
     return render(request, "approvals/inbox.html", {
         "page": page, "summary": summary, "total": total, "lights": lights, "light": light,
-        "today": today})
+        "today": today, "marks": marks})
 
 
 @require_GET
@@ -71,7 +73,9 @@ def assignment_list(request):
     first_query.pop("after", None)
     return render(request, "approvals/assignment_list.html", {
         "form": form, "items": items, "next_query": next_query, "first_query": first_query.urlencode(),
-        "paged": bool(form.cleaned_data.get("after")), "today": timezone.localdate()})
+        "paged": bool(form.cleaned_data.get("after")), "today": timezone.localdate(),
+        "marks": row_marks([{"pk": a.pk, "state": a.state, "due_date": a.due_date} for a in items],
+                           timezone.localdate())})
 
 
 # ----- the assignment page ----------------------------------------------------------------------

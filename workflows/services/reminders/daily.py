@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ...archive.report import cn_date
-from ...calendar import is_working_day
+from ...calendar import WorkingDays, is_working_day
 from .digests import digests_send
 from .ladder import escalations_issue
-from .mail import DailyRun, WorkingDays
+from .mail import DailyRun
 
 
 def reminders_daily(*, today: dt.date | None = None, force: bool = False, dry_run: bool = False) -> DailyRun:

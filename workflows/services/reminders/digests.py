@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from audit.services import record_event, user_label
 
 from ...archive.report import cn_date
+from ...calendar import WorkingDays
 from ...lights import RED, YELLOW, light_q, with_light
 from ...models import (
     Assignment,
     DigestSent,
 )
 from ...selectors.inbox import assignments_awaiting
-from .mail import DailyRun, WorkingDays, compose, grouped_by_plan, item_of, send_after_commit
+from .mail import DailyRun, compose, grouped_by_plan, item_of, send_after_commit
 
 
 def digest_items(user, today: dt.date) -> list[Assignment]:

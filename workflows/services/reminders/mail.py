@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ...archive.report import cn_date
-from ...calendar import working_days_between
+from ...calendar import WorkingDays
 from ...lights import LIGHTS, RED, YELLOW
 from ...models import (
     Assignment,
@@ -36,19 +36,6 @@ def assignment_url(assignment_id: int) -> str:
 def plan_name(plan: Plan) -> str:
     """How a subject line names a plan: its document number (文号), else its title, shortened."""
     return plan.doc_number or (plan.title if len(plan.title) <= 30 else plan.title[:29] + "…")
-
-
-class WorkingDays:
-    """Working days between two dates, remembered: many assignments share a due date."""
-
-    def __init__(self):
-        self._known: dict[tuple[dt.date, dt.date], int] = {}
-
-    def __call__(self, start: dt.date, end: dt.date) -> int:
-        key = (start, end)
-        if key not in self._known:
-            self._known[key] = working_days_between(start, end)
-        return self._known[key]
 
 
 def item_of(assignment: Assignment, light: str, today: dt.date, days: WorkingDays) -> dict:

@@ -1,0 +1,46 @@
+"""我的待办 on a desk and on a phone: the returned mark, and no element wider than the screen."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.test_import_journeys import sign_in
+from tests.world import build_world
+from workflows.services.assignments import assignment_return, assignment_start, assignment_submit
+from workflows.services.dispatch import plan_dispatch
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture skips (or fails, with REQUIRE_BROWSER=1) and says why
+    expect = None
+
+# Every element's right edge, against the viewport: what sticks out makes the page scroll sideways.
+WIDER_THAN_SCREEN = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5 && e.getClientRects().length)
+  .map(e => e.tagName + (e.className ? '.' + e.className : ''))"""
+
+
+def test_the_submitter_sees_the_returned_mark_and_the_queue_fits_a_phone(pages):
+    world = build_world()
+    plan_dispatch(actor=world.supervisor, plan_id=world.plan.pk)
+    a = world.assignment
+    assignment_start(actor=world.submitter, assignment_id=a.pk)
+    assignment_submit(actor=world.submitter, assignment_id=a.pk, report="已完成。", no_file_statement="无纸质材料")
+    assignment_return(actor=world.reviewer, assignment_id=a.pk, reason="缺少资金拨付凭证\n请补充")
+
+    page = sign_in(pages, "finance")
+    page.goto("/inbox/")
+    row = page.locator("tr", has=page.locator(f'a[href="/assignments/{a.pk}/"]'))
+    expect(row.locator("[data-returned]")).to_have_text("已退回：缺少资金拨付凭证")
+    expect(row.locator("[data-days]")).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.screenshot(path=str(SCREENSHOTS / "inbox-1366.png"), full_page=True)
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    page.screenshot(path=str(SCREENSHOTS / "inbox-375.png"), full_page=False)
+    assert page.evaluate(WIDER_THAN_SCREEN) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
