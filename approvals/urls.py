@@ -25,6 +25,7 @@ urlpatterns = [
     path("assignments/<id:pk>/accept/", assignments.assignment_action, {"action": "accept"}, name="assignment_accept"),
     path("assignments/<id:pk>/due-date/", assignments.assignment_action, {"action": "due_date"},
          name="assignment_due_date"),
+    path("assignments/<id:pk>/draft/", assignments.assignment_draft, name="assignment_draft"),
     path("assignments/<id:pk>/evidence/", evidence.evidence_upload, name="evidence_upload"),
     path("assignments/<id:pk>/archive.pdf", evidence.archive_download, name="archive_download"),
     path("evidence/<id:evidence_id>/download/", evidence.evidence_download, name="evidence_download"),

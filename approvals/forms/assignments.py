@@ -56,8 +56,26 @@ class SubmitForm(Form):
         self.fields["evidence_ids"].initial = [pk for pk, _name in choices]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input, each checked as a FileField checks one (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data] if data else [single(None, initial)]
+        return [single(data, initial)]
+
+
 class UploadForm(Form):
-    file = forms.FileField(label=_("佐证材料文件"), error_messages={
+    file = MultipleFileField(label=_("佐证材料文件"), help_text=_("可一次选择多个文件"), error_messages={
         "required": _("请选择要上传的文件"), "empty": _("文件为空"), "invalid": _("请选择要上传的文件")})
 
 

@@ -35,6 +35,7 @@ from workflows.models import (
 )
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
+from workflows.services import drafts as draft_services
 from workflows.services.errors import ActionError
 
 from ..forms import assignments as forms
@@ -126,6 +127,9 @@ def _page(request, assignment, *, bound=None, error="", status=200):
                    .annotate(rounds=Count("submissions")).order_by("id"))
     supervise = can_supervise(user, assignment.task.plan)
     action_forms = {a: _action_form(a, current) for a in actions}
+    draft = draft_services.draft_for(user, assignment, latest) if "submit" in actions else None
+    if draft is not None:
+        action_forms["submit"].initial.update(report=draft.report, no_file_statement=draft.no_file_statement)
     if supervise:
         action_forms["due_date"] = forms.DueDateForm(initial={"due_date": assignment.due_date},
                                                      auto_id="id_due_date_%s")
@@ -146,7 +150,38 @@ def _page(request, assignment, *, bound=None, error="", status=200):
         "due_form": action_forms.get("due_date"), "may_withdraw": "upload_evidence" in actions,
         "overdue": assignment.due_date < timezone.localdate() and assignment.state not in CLOSED_STATES,
         "archive": Archive.objects.filter(assignment=assignment).first(), "supervise": supervise,
+        "draft": draft, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
     }, status=status)
+
+
+def _upload_errors(form) -> list[str]:
+    """A refused upload's messages, for the 报送 form that holds the upload box."""
+    if form is None or not form.is_bound:
+        return []
+    return [str(e) for e in form.non_field_errors()] + [str(e) for e in form.errors.get("file", [])]
+
+
+@require_POST
+@login_required
+def assignment_draft(request, pk: int):
+    """Keep what the clerk has typed in the 报送 form (the page's script posts it as they type)."""
+    assignment = _visible(request, pk)
+    if assignment is None:
+        return JsonResponse({"ok": False, "message": _("承办件不存在")}, status=404) if _is_xhr(request) \
+            else _not_found(request)
+    try:
+        draft = draft_services.draft_save(actor=request.user, assignment_id=assignment.pk,
+                                          report=request.POST.get("report", ""),
+                                          no_file_statement=request.POST.get("no_file_statement", ""))
+    except ActionError as exc:
+        if _is_xhr(request):
+            return JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
+        return _refused(request, pk, exc, "submit", _action_form("submit", data=request.POST))
+    saved = _("草稿已于 %(time)s 保存") % {"time": timezone.localtime(draft.updated_at).strftime("%H:%M:%S")}
+    if _is_xhr(request):
+        return JsonResponse({"ok": True, "message": saved})
+    messages.success(request, saved)
+    return redirect(assignment)
 
 
 @require_GET

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from workflows.access.scopes import assignments_visible_to
 from workflows.models import Evidence
+from workflows.services import drafts as draft_services
 from workflows.services import evidence as evidence_services
 from workflows.services.archive import archive_response
 from workflows.services.errors import ActionError
@@ -16,29 +17,49 @@ from ..forms import assignments as forms
 from .assignments import _action_form, _is_xhr, _not_found, _page, _refused, _visible
 
 
+def _keep_draft(request, assignment) -> None:
+    """The 报送 form's upload button posts the whole form: keep what was typed before anything else."""
+    if "report" in request.POST or "no_file_statement" in request.POST:
+        try:
+            draft_services.draft_save(actor=request.user, assignment_id=assignment.pk,
+                                      report=request.POST.get("report", ""),
+                                      no_file_statement=request.POST.get("no_file_statement", ""))
+        except ActionError:
+            pass  # the upload below is refused for the same reason, and says it
+
+
 @require_POST
 @login_required
 def evidence_upload(request, pk: int):
-    """Store one file; answer JSON to the progress-bar script, a redirect to a plain form post."""
+    """Store the chosen files (one by one, each all or nothing); answer JSON to the upload script
+    (with the stored files, so the page adds them without reloading), a redirect to a plain post."""
     assignment = _visible(request, pk)
     if assignment is None:
         return JsonResponse({"ok": False, "message": _("承办件不存在")}, status=404) if _is_xhr(request) \
             else _not_found(request)
+    _keep_draft(request, assignment)
     form = _action_form("upload_evidence", data=request.POST, files=request.FILES)
     if not form.is_valid():
         if _is_xhr(request):
             errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
             return JsonResponse({"ok": False, "message": _("请选择要上传的文件"), "errors": errors}, status=400)
         return _page(request, assignment, bound={"upload_evidence": form}, error=_("请选择要上传的文件。"), status=400)
-    try:
-        evidence = evidence_services.evidence_upload(actor=request.user, assignment_id=assignment.pk,
-                                                     upload=form.cleaned_data["file"])
-    except ActionError as exc:
-        return _refused(request, pk, exc, "upload_evidence", form)
-    done = _("已上传“%(name)s”。") % {"name": evidence.original_name}
-    messages.success(request, done)
+    stored = []
+    for upload in form.cleaned_data["file"]:
+        try:
+            stored.append(evidence_services.evidence_upload(actor=request.user, assignment_id=assignment.pk,
+                                                            upload=upload))
+        except ActionError as exc:
+            if stored:  # what went in stays in, and the page says which file stopped and why
+                exc = type(exc)(_("已上传：%(done)s；“%(name)s”未上传：%(error)s") % {
+                    "done": "、".join(e.original_name for e in stored), "name": upload.name, "error": exc.message},
+                    fields=exc.fields)
+            return _refused(request, pk, exc, "upload_evidence", form)
+    done = _("已上传“%(name)s”。") % {"name": "”“".join(e.original_name for e in stored)}
     if _is_xhr(request):
-        return JsonResponse({"ok": True, "message": done, "redirect": assignment.get_absolute_url()})
+        return JsonResponse({"ok": True, "message": done, "redirect": assignment.get_absolute_url(),
+                             "files": [{"id": e.pk, "name": e.original_name, "size": e.size} for e in stored]})
+    messages.success(request, done)
     return redirect(assignment)
 
 

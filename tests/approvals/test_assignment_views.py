@@ -37,8 +37,11 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self._form = {"attrs": attrs, "fields": {}}
+            self._form = {"attrs": attrs, "fields": {}, "buttons": {}}
             self.forms.append(self._form)
+        elif self._form is not None and tag == "button" and attrs.get("data-action-button"):
+            # A second action inside a form (上传所选文件 in the 报送 form): the whole form goes to formaction.
+            self._form["buttons"][attrs["data-action-button"]] = attrs["formaction"]
         elif self._form is not None and tag == "input" and attrs.get("name"):
             kind = attrs.get("type", "text")
             if kind in ("checkbox", "radio"):
@@ -77,12 +80,19 @@ def main_of(response) -> str:
 
 
 def action_buttons(response) -> set[str]:
-    return {f["attrs"]["data-action"] for f in forms_on(response) if "data-action" in f["attrs"]}
+    forms = forms_on(response)
+    return ({f["attrs"]["data-action"] for f in forms if "data-action" in f["attrs"]}
+            | {action for f in forms for action in f["buttons"]})
 
 
 def form_for(response, **attr) -> dict:
+    """The form for an action: its own form, or the form holding that action's button (posted to
+    the button's formaction, with everything the form holds)."""
     (key, value), = attr.items()
     found = [f for f in forms_on(response) if f["attrs"].get(key) == value]
+    if not found and key == "data-action":
+        found = [{**f, "attrs": {**f["attrs"], "action": f["buttons"][value]}}
+                 for f in forms_on(response) if value in f["buttons"]]
     assert len(found) == 1, f"expected one form with {key}={value!r}, found {len(found)}"
     return found[0]
 

@@ -81,6 +81,7 @@ def test_a_transfer_request_is_approved_and_the_named_unit_finds_the_new_assignm
     submitter = sign_in(pages, "finance")
     open_in_inbox(submitter, "待开始办理", "市财政局", 1)
     expect_state(submitter, "已交办")
+    submitter.locator("details.secondary-forms > summary").click()  # the secondary forms are folded
     ask = submitter.locator("form[data-action='transfer_request']")
     expect(ask.locator("h3")).to_have_text("申请调整承办单位")
     ask.get_by_label("改由其他单位承办").check()

@@ -171,7 +171,11 @@ def open_from_inbox(page, waiting_label: str):
 
 
 def action_forms(page) -> set[str]:
-    return set(page.locator("form[data-action]").evaluate_all("forms => forms.map(f => f.dataset.action)"))
+    """The actions offered: each action's form, and an action's button inside another's form
+    (上传所选文件 inside the 报送 form)."""
+    forms = page.locator("form[data-action]").evaluate_all("forms => forms.map(f => f.dataset.action)")
+    buttons = page.locator("button[data-action-button]").evaluate_all("bs => bs.map(b => b.dataset.actionButton)")
+    return set(forms) | set(buttons)
 
 
 def post_forms(page) -> list[str]:
@@ -182,7 +186,8 @@ def post_forms(page) -> list[str]:
 
 
 def press(page, action: str):
-    page.locator(f"form[data-action='{action}'] button[type=submit]").click()
+    """Press the action's own button (a form may hold other actions' buttons, each with formaction)."""
+    page.locator(f"form[data-action='{action}'] button[type=submit]:not([formaction])").click()
 
 
 def expect_state(page, label: str):
@@ -207,40 +212,42 @@ def expect_message(page, text: str):
 # what the person saw flash by.
 WATCH_UPLOAD = """() => {
   const form = document.querySelector("form[data-upload]");
-  const log = [];
-  const save = () => sessionStorage.setItem("uploadLog", JSON.stringify(log));
+  const button = form.querySelector("[data-upload-button]") || form.querySelector("button[type=submit]");
+  window.uploadLog = [];
   const snapshot = () => {
     const status = form.querySelector(".upload-status");
-    log.push({visible: !status.hidden, value: Number(status.querySelector("progress").value),
-              percent: status.querySelector(".upload-percent").textContent,
-              message: form.querySelector(".upload-message").textContent,
-              disabled: form.querySelector("button[type=submit]").disabled});
-    save();
+    window.uploadLog.push({visible: !status.hidden, value: Number(status.querySelector("progress").value),
+                           percent: status.querySelector(".upload-percent").textContent,
+                           message: form.querySelector(".upload-message").textContent,
+                           disabled: button.disabled});
   };
   new MutationObserver(snapshot).observe(form, {attributes: true, childList: true, subtree: true,
                                                 characterData: true});
-  sessionStorage.removeItem("uploadLog");
 }"""
 
 
 def upload_in_browser(page, name: str, data: bytes, mime: str, *, hold=False):
-    """Choose a file and press 上传佐证材料; the page reloads with the file listed.
+    """Choose a file and press the upload button; the file is listed without leaving the page.
 
     With ``hold``, the request is held at the network until the status line with its progress
     bar is checked on screen, then let through.
     """
     form = page.locator("form[data-upload]")
+    button = form.locator("[data-upload-button]")
+    if not button.count():
+        button = form.get_by_role("button", name="上传佐证材料")
+    url = page.url
     page.evaluate(WATCH_UPLOAD)
     form.locator("input[type=file]").set_input_files({"name": name, "mimeType": mime, "buffer": data})
     held = []
     if hold:
         page.route(re.compile(r"/assignments/\d+/evidence/$"), lambda route: held.append(route))
-    form.get_by_role("button", name="上传佐证材料").click()
+    button.click()
     if hold:
         status = form.locator(".upload-status")
         expect(status).to_be_visible()  # the bar appears as soon as the upload starts
         expect(status.locator("progress")).to_have_attribute("max", "100")
-        expect(form.get_by_role("button", name="上传佐证材料")).to_be_disabled()  # no second click
+        expect(button).to_be_disabled()  # no second click
         for _tick in range(100):  # the request reaches the route a moment after the click
             if held:
                 break
@@ -252,10 +259,10 @@ def upload_in_browser(page, name: str, data: bytes, mime: str, *, hold=False):
         assert held[0].request.method == "POST"
         held[0].continue_()
         page.unroute(re.compile(r"/assignments/\d+/evidence/$"))
-    expect_message(page, f"已上传“{name}”。")  # the flash message: only after the reload
+    expect(form.locator(".upload-message")).to_have_text(f"已上传“{name}”。")
     expect(page.locator("table.files")).to_contain_text(name)
-    log = page.evaluate("() => JSON.parse(sessionStorage.getItem('uploadLog') || '[]')")
-    return log
+    assert page.url == url  # the page stayed: nothing typed is lost
+    return page.evaluate("() => window.uploadLog")
 
 
 # ----- 1. the submitter: sign in, start, upload two files, report, submit ------------------------

@@ -12,6 +12,7 @@ from .assignments import (  # noqa: F401
     AssignmentUserObjectPermission,
     Evidence,
     InboxItem,
+    ReportDraft,
     ReportingRound,
     Submission,
     evidence_path,

@@ -256,3 +256,26 @@ class InboxItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_id} · {self.assignment_id} · {self.state}"
+
+
+class ReportDraft(models.Model):
+    """What a clerk has typed into the 报送 form and not yet submitted: one per assignment and person.
+
+    Saved as they type and restored when the page opens again (after an upload, a closed tab, a
+    lost connection); deleted when the report is submitted. A draft is the person's own scratch,
+    not a change to the assignment, so it is not in the audit trail; what is submitted is.
+    """
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    report = models.TextField(_("书面报告"), blank=True)
+    no_file_statement = models.TextField(_("无佐证材料说明"), blank=True)
+    updated_at = models.DateTimeField(_("保存时间"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="report_draft_once")]
+        verbose_name = _("报送草稿")
+        verbose_name_plural = _("报送草稿")
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} · {self.user_id}"

@@ -16,10 +16,10 @@ from audit.services import record_event
 
 from ..access.policies import Decision, decide
 from ..lights import submitted_on_time
-from ..models import Assignment, AssignmentState, Evidence, Submission
+from ..models import Assignment, AssignmentState, Evidence, ReportDraft, Submission
 from ..signals import assignment_transitioned
 from .archive import archive_request
-from .common import acting_unit, assignment_label, locked_assignment
+from .common import acting_unit, assignment_label, locked_assignment, plain_lines
 from .delegation import acting_for
 from .errors import Invalid, WrongState, raise_for
 from .inbox import refresh_inbox
@@ -82,7 +82,8 @@ def assignment_submit(*, actor, assignment_id: int, report: str, no_file_stateme
     The files and the report are frozen into a new Submission; ``evidence_ids`` picks which of
     the assignment's current files go in (default: all of them).
     """
-    report, no_file_statement = (report or "").strip(), (no_file_statement or "").strip()
+    # Browsers send a textarea's line breaks as CRLF; the report is kept with plain newlines.
+    report, no_file_statement = (plain_lines(report).strip(), plain_lines(no_file_statement).strip())
     with transaction.atomic(durable=True):
         assignment, decision, previous = _prepare(actor, assignment_id, "submit")
         files = list(Evidence.objects.filter(assignment=assignment, withdrawn_at__isnull=True).order_by("id"))
@@ -105,6 +106,7 @@ def assignment_submit(*, actor, assignment_id: int, report: str, no_file_stateme
             submitted_at=timezone.now(),
         )
         submission.files.set(files)
+        ReportDraft.objects.filter(assignment=assignment, user=actor).delete()  # submitted: no longer a draft
         _transition(assignment, "submit", decision, actor, submission=submission, details={
             "report_chars": len(report),
             "files": [{"name": f.original_name, "sha256": f.sha256, "size": f.size} for f in files],

@@ -46,3 +46,8 @@ def viewer_of(actor, assignment: Assignment, perms: set[str]):
     membership = (Membership.objects.filter(user=actor, role="auditor").select_related("unit")
                   .order_by("unit__order").first())
     return (membership.unit, "auditor") if membership else (None, "")
+
+
+def plain_lines(text: str | None) -> str:
+    """Text with CRLF and CR line breaks (as browsers send a textarea) made plain newlines."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
