@@ -56,7 +56,7 @@ run: system-packages-run $(VENV)/.installed-runtime
 	$(MANAGE) load_demo
 	$(MANAGE) setup_admin
 	@echo "服务地址：http://127.0.0.1:8000/  （Ctrl+C 停止）"
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver --insecure 127.0.0.1:8000
 
 test: test-imports test-sqlite test-postgres
 

@@ -131,3 +131,25 @@ def test_without_a_password_one_is_generated_saved_and_reused(password_file):
     assert password_file.read_text(encoding="utf-8").strip() == saved
     for account in json.loads(again)[:3]:
         assert can_sign_in(account["username"], saved)
+
+
+def test_the_demo_is_a_plan_in_mid_year_whatever_today_is(password_file):
+    from django.utils import timezone
+
+    from workflows.lights import light_of
+
+    out, _err = load_demo("--password", PASSWORD)
+
+    assignments = list(Assignment.objects.all())
+    lights = {light_of(a) for a in assignments}
+    assert {"red", "yellow", "green"} <= lights  # every light shows on the dashboard and in the lists
+    assert {a.state for a in assignments} >= {"assigned", "in_progress", "submitted", "lead_reviewed", "accepted"}
+    assert min(a.due_date for a in assignments) >= timezone.localdate().replace(year=timezone.localdate().year - 1)
+    counts = {action: AuditEvent.objects.filter(action=action).count() for action in (
+        "assignment.returned", "assignment.reminded", "assignment.transfer_requested", "assignment.due_date_changed")}
+    assert counts["assignment.returned"] >= 2 and counts["assignment.reminded"] >= 2
+    assert counts["assignment.transfer_requested"] == 1 and counts["assignment.due_date_changed"] == len(assignments)
+    assert "建议先依次登录：承办人 " in out and "（市财政局）" in out
+
+    load_demo("--password", PASSWORD)  # a second run works nothing again
+    assert AuditEvent.objects.filter(action="assignment.due_date_changed").count() == len(assignments)

@@ -4,6 +4,7 @@ Idempotent: a second run finds everything in place, changes nothing and prints t
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
@@ -29,8 +31,17 @@ from workflows.models import (
     Unit,
     UnitKind,
 )
-from workflows.services.dispatch import plan_dispatch, task_select_units
+from workflows.services.assignments import (
+    assignment_accept,
+    assignment_approve,
+    assignment_return,
+    assignment_start,
+    assignment_submit,
+)
+from workflows.services.dispatch import assignment_set_due_date, plan_dispatch, task_select_units
 from workflows.services.memberships import membership_grant
+from workflows.services.reminders.urging import assignment_remind
+from workflows.services.transfers import transfer_request
 
 REFERENCE_PLAN = Path(settings.BASE_DIR) / "workflows" / "data" / "reference_plan_kunzhengbanfa_2017_169.txt"
 SUPERVISING_UNIT = "市政府法制办"
@@ -38,6 +49,13 @@ AUDIT_UNITS = ("市监察局", "市审计局")
 ADMIN_UNIT = "市政府办"
 COLLEAGUES = ((SUPERVISING_UNIT, "reviewer"), (SUPERVISING_UNIT, "submitter"))
 PICKS_PER_TERM = 2
+# The demo's due dates, in days from today, cycled over the assignments: some overdue, some within
+# the yellow window, most ahead.
+DUE_OFFSETS = (-20, 45, 3, 90, -4, 60, 1, 120, 30, 150, 15, 75)
+# How far the first items are worked, in turn; and how many overdue ones the supervisor urges.
+DEMO_STAGES = ("started", "submitted", "returned", "approved", "started", "returned", "submitted", "accepted")
+DEMO_WORKED = 16
+DEMO_REMINDED = 3
 
 
 def password_file() -> Path:
@@ -66,8 +84,10 @@ class Command(BaseCommand):
         password, generated = self._password(password)
         accounts = self._plan_accounts(plan)
         users = self._users(accounts, password)
-        self._dispatch(plan, users)
+        fresh = self._dispatch(plan, users)
         self._select_relevant_units(plan, users)
+        if fresh:
+            self._demo_year(plan, users)
         if json:
             self.stdout.write(_dumps([{"username": a.username, "unit": a.unit.short_name, "roles": a.roles}
                                       for a in accounts]))
@@ -76,10 +96,20 @@ class Command(BaseCommand):
         labels = dict(Role.choices)
         for a in accounts:
             self.say(f"  {a.username:<18} {a.unit.short_name:<10} {'、'.join(str(labels[r]) for r in a.roles)}")
+        self._first_walk(accounts)
         if generated:
             self.say(_("所有演示账号的密码：%(password)s（已保存在 %(path)s）") % {"password": password, "path": password_file()})
         else:
             self.say(_("所有演示账号的密码：%(password)s") % {"password": password})
+
+    def _first_walk(self, accounts: list[Account]) -> None:
+        """One line saying whom to sign in as first: a clerk, the lead's reviewer, the 督查室, an auditor."""
+        def first(role, unit=None):
+            return next((a for a in accounts if role in a.roles and (unit is None or a.unit.short_name == unit)), None)
+        walk = [(_("承办人"), first("submitter", "市财政局")), (_("牵头审核人"), first("reviewer", "市编办")),
+                (_("督办验收人"), first("supervisor")), (_("审计人员"), first("auditor"))]
+        self.say(_("建议先依次登录：%(walk)s") % {"walk": "，".join(
+            f"{label} {a.username}（{a.unit.short_name}）" for label, a in walk if a is not None)})
 
     # ----- the plan ---------------------------------------------------------------------------
     def _plan(self) -> Plan:
@@ -182,16 +212,73 @@ class Command(BaseCommand):
         return False
 
     # ----- dispatch ---------------------------------------------------------------------------
-    def _dispatch(self, plan: Plan, users) -> None:
+    def _dispatch(self, plan: Plan, users) -> bool:
+        """Dispatch the plan unless it was; say whether it was dispatched now."""
         if Assignment.objects.filter(task__plan=plan).exists():
             self.say(_("该计划已交办，跳过交办。"))
-            return
+            return False
         result = plan_dispatch(actor=users[(SUPERVISING_UNIT, "supervisor")], plan_id=plan.pk)
         self.say(_("已交办：%(count)s 件承办件（%(round)s）。") % {"count": len(result.created), "round": result.round.name})
         if result.problems:
             self.say(_("交办发现 %(count)s 处问题（单位库中没有对应单位）：") % {"count": len(result.problems)})
             for problem in result.problems:
                 self.say(f"  {problem}")
+        return True
+
+    def _demo_year(self, plan: Plan, users) -> None:
+        """A plan in the middle of its work, whatever today is: the supervisor places the due dates
+        around today (so red, yellow and green all show), and a few items are started, submitted,
+        returned, approved and accepted, reminded and asked to be transferred. All through the
+        services, so the audit trail records each step as it would in real use."""
+        supervisor = users[(SUPERVISING_UNIT, "supervisor")]
+        today = timezone.localdate()
+        open_ones = list(Assignment.objects.filter(task__plan=plan).select_related("task", "unit").order_by("id"))
+        for index, assignment in enumerate(open_ones):
+            due = today + dt.timedelta(days=DUE_OFFSETS[index % len(DUE_OFFSETS)])
+            assignment_set_due_date(actor=supervisor, assignment_id=assignment.pk, due_date=due)
+        leads = {}
+        for party in TaskParty.objects.filter(task__plan=plan, role=PartyRole.LEAD).select_related("unit").order_by(
+                "task_id", "position"):
+            leads.setdefault(party.task_id, party.unit.short_name)
+        workable = [a for a in open_ones if (a.unit.short_name, "submitter") in users
+                    and (leads.get(a.task_id), "reviewer") in users]
+        steps = {"started": 0, "submitted": 0, "returned": 0, "approved": 0, "accepted": 0}
+        for index, assignment in enumerate(workable[:DEMO_WORKED]):
+            submitter = users[(assignment.unit.short_name, "submitter")]
+            reviewer = users[(leads[assignment.task_id], "reviewer")]
+            goal = DEMO_STAGES[index % len(DEMO_STAGES)]
+            assignment_start(actor=submitter, assignment_id=assignment.pk)
+            steps["started"] += 1
+            if goal == "started":
+                continue
+            assignment_submit(actor=submitter, assignment_id=assignment.pk, no_file_statement=_("本事项无纸质材料。"),
+                              report=_("一、工作进展\n已按分工推进，形成阶段性成果。\n二、下一步打算\n继续落实。"))
+            steps["submitted"] += 1
+            if goal == "returned":
+                assignment_return(actor=reviewer, assignment_id=assignment.pk,
+                                  reason=_("请补充量化指标的完成数据\n并附相关文件。"))
+                steps["returned"] += 1
+            elif goal in ("approved", "accepted"):
+                assignment_approve(actor=reviewer, assignment_id=assignment.pk, opinion=_("同意。"))
+                steps["approved"] += 1
+                if goal == "accepted":
+                    assignment_accept(actor=supervisor, assignment_id=assignment.pk, opinion=_("验收通过。"))
+                    steps["accepted"] += 1
+        worked = {a.pk for a in workable[:DEMO_WORKED]}
+        overdue = [a for index, a in enumerate(open_ones)
+                   if DUE_OFFSETS[index % len(DUE_OFFSETS)] < 0 and a.pk not in worked][:DEMO_REMINDED]
+        for assignment in overdue:
+            assignment_remind(actor=supervisor, assignment_id=assignment.pk, today=today,
+                              message=_("该事项已超过办理期限，请抓紧办理并报送。"))
+        asking = next((a for a in workable[DEMO_WORKED:] if a.unit.kind == UnitKind.MUNICIPAL), None)
+        if asking is not None:
+            transfer_request(actor=users[(asking.unit.short_name, "submitter")], assignment_id=asking.pk,
+                             kind="not_applicable", reason=_("本单位不承担该项职责，建议由其他单位承办。"))
+        self.say(_("演示进度：办理期限已按今天（%(today)s）重新安排；开始办理 %(started)s 件，报送 %(submitted)s 件，"
+                   "退回 %(returned)s 件，审核通过 %(approved)s 件，验收办结 %(accepted)s 件；催办 %(reminded)s 件；"
+                   "调整申请 %(asked)s 件。")
+                 % {"today": f"{today.year}年{today.month}月{today.day}日", **steps, "reminded": len(overdue),
+                    "asked": 1 if asking else 0})
 
     def _select_relevant_units(self, plan: Plan, users) -> None:
         """For each "relevant" term, the principal lead's reviewer picks the first two fitting units."""
