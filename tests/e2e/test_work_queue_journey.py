@@ -44,3 +44,23 @@ def test_the_submitter_sees_the_returned_mark_and_the_queue_fits_a_phone(pages):
     page.screenshot(path=str(SCREENSHOTS / "inbox-375.png"), full_page=False)
     assert page.evaluate(WIDER_THAN_SCREEN) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_on_a_phone_the_menu_folds_behind_one_button_and_opens_whole(pages):
+    build_world()
+    page = sign_in(pages, "finance")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/inbox/")
+    menu = page.locator("header nav")
+    expect(menu).to_be_hidden()
+    page.get_by_text("菜单", exact=True).click()
+    expect(menu).to_be_visible()
+    links = menu.locator("a")
+    heights = links.evaluate_all("links => links.map(a => a.getBoundingClientRect().height)")
+    assert max(heights) < 2 * min(heights), heights  # each item on one line: no word broken in two
+    page.screenshot(path=str(SCREENSHOTS / "menu-375.png"))
+    assert page.evaluate(WIDER_THAN_SCREEN) == []
+    page.set_viewport_size({"width": 1366, "height": 900})
+    expect(menu).to_be_visible()
+    expect(page.locator(".menu-button")).to_be_hidden()
+    assert page.request.get("/favicon.ico").ok
