@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from approvals.views import plans, sign_in
 
+
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page says; the icon is a static SVG."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
