@@ -48,6 +48,10 @@ def transfer_request(*, actor, assignment_id: int, kind: str, reason: str, unit_
             if target.pk == assignment.unit_id:
                 message = _("建议承办的单位不能是本单位")
                 raise Invalid(message, fields={"unit": [message]})
+            if _holds_task(assignment, target):
+                message = _("“%(unit)s”在本轮次已有本任务的承办件，不能再转给该单位；如需由其承办，请选择“本单位不适用”并说明理由") % {
+                    "unit": target.short_name}
+                raise Invalid(message, fields={"unit": [message]})
         request = TransferRequest.objects.create(assignment=assignment, kind=kind, target_unit=target,
                                                  reason=reason, requested_by=actor)
         unit = acting_unit(assignment, decision, actor)
@@ -57,6 +61,11 @@ def transfer_request(*, actor, assignment_id: int, kind: str, reason: str, unit_
                      details={"request": request.pk, "kind": kind, "to_unit": target.short_name if target else "",
                               **acting_for(actor, assignment, unit, decision.role)})
     return request
+
+
+def _holds_task(assignment: Assignment, unit: Unit) -> bool:
+    """Does ``unit`` already have this task in this round (one assignment per round, task and unit)?"""
+    return Assignment.objects.filter(round=assignment.round, task=assignment.task, unit=unit).exists()
 
 
 def _locked_request(request_id: int) -> tuple[TransferRequest, Assignment]:
@@ -79,7 +88,7 @@ def transfer_approve(*, actor, request_id: int, opinion: str = "") -> TransferRe
             unit = request.target_unit
             if not unit.is_active:
                 raise Invalid(_("“%(unit)s”已停用，不能承办") % {"unit": unit.short_name})
-            if Assignment.objects.filter(round=assignment.round, task=assignment.task, unit=unit).exists():
+            if _holds_task(assignment, unit):
                 raise Invalid(_("“%(unit)s”在本轮次已有本任务的承办件") % {"unit": unit.short_name})
             successor = Assignment.objects.create(round=assignment.round, task=assignment.task, unit=unit,
                                                   due_date=assignment.due_date, predecessor=assignment)

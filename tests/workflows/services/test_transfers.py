@@ -151,9 +151,14 @@ def test_the_lead_department_decides_where_the_plan_allows_it():
     assert (event.action, event.role, event.unit_label) == ("assignment.not_applicable", "reviewer", "市编办")
 
 
-def test_a_transfer_to_a_unit_that_already_has_the_task_is_refused_at_decision():
+def test_a_transfer_to_a_unit_that_got_the_task_after_the_request_is_refused_at_decision():
+    from workflows.models import Unit
+
     world = build_world()
-    request = ask(world, unit="市民政局")  # 市政府各部门 already includes it
+    request = ask(world, unit="张浦镇")
+    a = world.assignment  # meanwhile (a revision, say) 张浦镇 is given the task in this round
+    Assignment.objects.create(round=a.round, task=a.task, unit=Unit.objects.get(short_name="张浦镇"),
+                              due_date=a.due_date)
     refused(lambda: transfers.transfer_approve(actor=world.supervisor, request_id=request.pk), 400)
 
 
@@ -163,3 +168,14 @@ def test_the_trail_still_verifies_after_a_transfer(capsys):
     call_command("verify_audit", json=True)  # exits non-zero on a broken chain
     result = json.loads(capsys.readouterr().out)
     assert result["ok"] is True and result["events"] == AuditEvent.objects.count()
+
+
+def test_a_unit_that_already_holds_the_task_is_refused_when_asked_with_the_reason():
+    world = build_world()
+    holder = (Assignment.objects.filter(task=world.assignment.task, round=world.assignment.round)
+              .exclude(pk=world.assignment.pk).select_related("unit").first())
+    assert holder is not None, "task 1 has more than one responsible unit"
+
+    error = refused(lambda: ask(world, unit=holder.unit.short_name), 400)
+
+    assert f"“{holder.unit.short_name}”在本轮次已有本任务的承办件" in error.fields["unit"][0]
