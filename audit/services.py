@@ -18,7 +18,8 @@ from django.utils import timezone
 from . import context
 from .actions import ACTIONS
 from .chain import CANONICAL_FIELDS, GENESIS_HASH, canonical_json, event_hash, timestamp
-from .models import AnonymousWindow, AuditCheckpoint, AuditEvent, AuditHead
+from .models import AnonymousWindow, AuditCheckpoint, AuditEvent, AuditHead, AuditVerification
+from .verification import VerificationResult, read_checkpoints, verify_rows
 
 
 class AuditOutsideTransaction(RuntimeError):
@@ -300,3 +301,50 @@ def write_checkpoint(path: str | os.PathLike | None = None) -> dict:
 
 def checkpoint_path(path) -> str:
     return str(Path(path).resolve())
+
+
+class CheckpointFileNotFound(FileNotFoundError):
+    pass
+
+
+def verify_trail(checkpoints: str | os.PathLike | None = None) -> VerificationResult:
+    """Verify the whole trail (gaps, links, every hash, the head, the signed checkpoints) and record
+    the result as an ``AuditVerification``; the command and the auditors' 立即校验 button both call it.
+
+    ``checkpoints`` names a checkpoint file; without it, ``settings.AUDIT_CHECKPOINT_FILE`` if it exists.
+    A named file that does not exist raises ``CheckpointFileNotFound``.
+    """
+    points, bad_lines, missing = _checkpoints_for_verification(checkpoints)
+    head = AuditHead.objects.filter(pk=1).values_list("seq", "hash").first()
+    rows = AuditEvent.objects.order_by("seq").values_list(*CANONICAL_FIELDS, "hash").iterator(chunk_size=20000)
+    result = verify_rows(rows, head=head, checkpoints=points)
+    for line, problem in bad_lines:
+        result.fail(None, f"检查点文件第 {line} 行：{problem}")
+    if missing:
+        result.fail(None, missing)
+    AuditVerification.objects.create(
+        ok=result.ok, events=result.events, head_seq=result.head_seq, head_hash=result.head_hash,
+        first_bad_seq=result.first_bad_seq, problem=result.problem, checkpoints=result.checkpoints,
+        seconds=result.seconds,
+    )
+    return result
+
+
+def _checkpoints_for_verification(path):
+    """(checkpoints read, bad lines, what is missing): the file, checked against the checkpoints
+    recorded as written to it. Checkpoints that were made and are gone are a failure."""
+    file = Path(path if path is not None else settings.AUDIT_CHECKPOINT_FILE)
+    recorded = list(AuditCheckpoint.objects.filter(file=checkpoint_path(file)).order_by("id"))
+    if not file.is_file():
+        if recorded:
+            return [], [], (f"检查点文件缺失：{file}（曾写入 {len(recorded)} 个检查点，"
+                            f"最后一个对应第 {recorded[-1].seq} 条事件，写于 {recorded[-1].made_at}）")
+        if path is not None:
+            raise CheckpointFileNotFound(f"checkpoint file not found: {path}")
+        return [], [], ""
+    points, bad = read_checkpoints(file, checkpoint_mac)
+    present = {(p.seq, p.mac) for p in points}
+    gone = [r for r in recorded if (r.seq, r.mac) not in present]
+    missing = (f"检查点文件丢失了 {len(gone)} 个已记录的检查点，第一个对应第 {gone[0].seq} 条事件，"
+               f"写于 {gone[0].made_at}" if gone else "")
+    return points, bad, missing

@@ -51,10 +51,10 @@ def read_checkpoints(path: Path, mac_of) -> tuple[list[Checkpoint], list[tuple[i
             item = json.loads(text)
             point = Checkpoint(number, int(item["seq"]), str(item["hash"]), str(item["time"]), str(item["mac"]))
         except (ValueError, KeyError, TypeError):
-            bad.append((number, "checkpoint line is not valid JSON with seq, hash, time and mac"))
+            bad.append((number, "检查点行不是含 seq、hash、time、mac 的有效 JSON"))
             continue
         if not hmac.compare_digest(point.mac, mac_of(point.seq, point.hash, point.time)):
-            bad.append((number, "checkpoint signature does not match (wrong key, or the line was edited)"))
+            bad.append((number, "检查点签名不符（密钥不对，或该行被改动过）"))
             continue
         checkpoints.append(point)
     return checkpoints, bad
@@ -79,16 +79,16 @@ def verify_rows(
     for row in rows:
         seq = row[0]
         if seq != expected_seq:
-            return _done(result.fail(expected_seq, f"sequence gap: event {expected_seq} is missing "
-                                                   f"(next present is {seq})"), started)
+            return _done(result.fail(expected_seq, f"序号缺口：缺少第 {expected_seq} 条事件"
+                                                   f"（其后现存的是第 {seq} 条）"), started)
         if row[prev_index] != previous_hash:
-            return _done(result.fail(seq, f"broken link: event {seq} names previous hash "
-                                          f"{row[prev_index][:16]}…, but event {seq - 1} has "
+            return _done(result.fail(seq, f"链接断裂：第 {seq} 条事件记载的前一哈希为 "
+                                          f"{row[prev_index][:16]}…，而第 {seq - 1} 条事件的哈希为 "
                                           f"{previous_hash[:16]}…"), started)
         recomputed = event_hash(row[:hash_index])
         if recomputed != row[hash_index]:
-            return _done(result.fail(seq, f"altered event: recomputed hash of event {seq} is "
-                                          f"{recomputed[:16]}…, stored hash is {row[hash_index][:16]}…"), started)
+            return _done(result.fail(seq, f"事件被改动：第 {seq} 条事件重算的哈希为 "
+                                          f"{recomputed[:16]}…，存储的哈希为 {row[hash_index][:16]}…"), started)
         point = by_seq.get(seq)
         if point is not None:
             result.checkpoints += 1
@@ -100,22 +100,22 @@ def verify_rows(
     beyond = [c for c in checkpoints if c.seq > result.head_seq]
     if beyond:
         first = min(beyond, key=lambda c: c.seq)
-        return _done(result.fail(result.head_seq + 1, f"events missing: checkpoint (line {first.line}) "
-                                                      f"vouches for event {first.seq}, but the chain ends "
-                                                      f"at event {result.head_seq}"), started)
+        return _done(result.fail(result.head_seq + 1, f"事件缺失：检查点（第 {first.line} 行）"
+                                                      f"证明有第 {first.seq} 条事件，但链止于"
+                                                      f"第 {result.head_seq} 条"), started)
     if head is not None and head != (result.head_seq, result.head_hash):
         return _done(result.fail(min(head[0], result.head_seq) + 1,
-                                 f"head row says event {head[0]} ({head[1][:16]}…), but the chain ends at "
-                                 f"event {result.head_seq} ({result.head_hash[:16]}…)"), started)
+                                 f"链头记录为第 {head[0]} 条事件（{head[1][:16]}…），但链止于"
+                                 f"第 {result.head_seq} 条（{result.head_hash[:16]}…）"), started)
     return _done(result, started)
 
 
 def _rewritten(point: Checkpoint, checkpoints, recomputed: str) -> str:
     earlier = [c.seq for c in checkpoints if c.seq < point.seq]
     since = max(earlier) + 1 if earlier else 1
-    return (f"history rewritten: checkpoint (line {point.line}, {point.time}) recorded hash "
-            f"{point.hash[:16]}… for event {point.seq}, the database now gives {recomputed[:16]}…; "
-            f"the rewrite lies within events {since}–{point.seq}")
+    return (f"历史被改写：检查点（第 {point.line} 行，{point.time}）记载第 {point.seq} 条事件的哈希为 "
+            f"{point.hash[:16]}…，数据库现为 {recomputed[:16]}…；"
+            f"改写发生在第 {since}–{point.seq} 条事件之间")
 
 
 def _done(result: VerificationResult, started: float) -> VerificationResult:

@@ -23,7 +23,7 @@ class TimelineForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("全部操作"))] + [(k, f"{v}（{k}）") for k, v in ACTIONS.items()]
+        self.fields["action"].choices = [("", _("全部操作"))] + [(k, v) for k, v in ACTIONS.items()]
 
     def clean(self):
         data = super().clean()

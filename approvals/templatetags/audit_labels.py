@@ -1,11 +1,8 @@
-"""Labels auditors read instead of stored codes: ``{{ event.role|role_label }}``."""
+"""Labels auditors read instead of stored codes: ``{{ event.role|role_label }}``, ``{{ code|state_label }}``."""
 from django import template
 
-from workflows.models import ROLE_LABELS
+from workflows.selectors import trail
 
 register = template.Library()
-
-
-@register.filter
-def role_label(code: str) -> str:
-    return str(ROLE_LABELS.get(code, code)) if code else ""
+register.filter("role_label", trail.role_label)
+register.filter("state_label", trail.state_label)

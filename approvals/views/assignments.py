@@ -25,7 +25,6 @@ from workflows.access.policies import (
 from workflows.access.scopes import assignments_visible_to
 from workflows.models import (
     CLOSED_STATES,
-    ROLE_LABELS,
     Archive,
     AssignmentState,
     Evidence,
@@ -33,6 +32,7 @@ from workflows.models import (
     Submission,
     TaskParty,
 )
+from workflows.selectors import trail
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
 from workflows.services import drafts as draft_services
@@ -87,7 +87,6 @@ ROUNDS_SHOWN = 10
 
 def _timeline(assignment_id: int, *, limit: int | None) -> tuple[list[AuditEvent], int]:
     """The assignment's events, oldest first: all of them, or the latest ``limit``; and how many were left out."""
-    states, roles = dict(AssignmentState.choices), ROLE_LABELS
     events = AuditEvent.objects.filter(assignment_id=assignment_id)
     if limit is None:
         events, hidden = list(events.order_by("seq")), 0
@@ -96,9 +95,9 @@ def _timeline(assignment_id: int, *, limit: int | None) -> tuple[list[AuditEvent
         hidden = events.count() - limit if len(latest) > limit else 0
         events = latest[:limit][::-1]
     for event in events:
-        event.from_label = states.get(event.from_state, event.from_state)
-        event.to_label = states.get(event.to_state, event.to_state)
-        event.role_label = roles.get(event.role, event.role)
+        event.from_label = trail.state_label(event.from_state)
+        event.to_label = trail.state_label(event.to_state)
+        event.role_label = trail.role_label(event.role)
     return events, hidden
 
 

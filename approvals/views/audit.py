@@ -9,15 +9,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.csrf import csrf_failure as django_csrf_failure
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from audit.services import escape_label, record_anonymous, record_event
+from audit.services import escape_label, record_anonymous, record_event, verify_trail
 from workflows.access.policies import can_read_audit
 from workflows.models import Plan, Task
 from workflows.selectors import trail as selectors
@@ -32,6 +33,7 @@ EXPORT_COLUMNS = [
     ("details", _("详情")), ("request_id", _("请求编号")), ("ip", _("IP 地址")), ("hash", _("哈希")),
 ]
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row
+AS_OF_PAGE_SIZE = 200
 
 
 def _require_auditor(request) -> None:
@@ -121,10 +123,21 @@ def plan_as_of(request, plan_id: int):
                 raise ValueError(raw)
         except (ValueError, OverflowError):
             return HttpResponseBadRequest(_("时间格式应为 YYYY-MM-DDTHH:MM（1900 年至 9000 年）"))
+    page = Paginator(selectors.plan_assignments_at(plan.pk, at), AS_OF_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "approvals/audit/plan_as_of.html", {
         "plan": plan, "at": at, "at_value": timezone.localtime(at).strftime("%Y-%m-%dT%H:%M"),
-        "states": selectors.plan_state_as_of(plan.pk, at),
+        "page": page, "states": selectors.states_at(page.object_list, at),
+        "page_query": urlencode({"at": raw} if raw else {}),
     })
+
+
+@login_required
+@require_POST
+def verify_now(request):
+    """立即校验: verify the whole chain now and show the result on the timeline."""
+    _require_auditor(request)
+    verify_trail()
+    return redirect("audit:timeline")
 
 
 class _Echo:
@@ -161,7 +174,7 @@ def export(request, fmt: str):
 def _export_row(event) -> list:
     values = []
     for field, _label in EXPORT_COLUMNS:
-        value = getattr(event, field)
+        value = selectors.readable(event, field)
         if field == "occurred_at":
             value = timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
         values.append(value)

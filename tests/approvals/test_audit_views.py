@@ -2,6 +2,7 @@
 import csv
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 from audit import actions
 from audit.services import record_event
 from tests.factories import UserFactory
-from workflows.models import Membership, Unit
+from workflows.models import Assignment, Membership, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -107,20 +108,68 @@ def test_a_users_history_shows_what_they_did_and_what_was_done_to_them(auditor_c
     assert seqs(response) == [2, 1]
 
 
-def test_the_state_of_a_plan_at_a_moment_is_replayed_from_events(auditor_client, assignment_actions, reference_bytes):
+def _dispatch(plan, **kwargs):
+    from workflows.services.dispatch import plan_dispatch
+    from workflows.services.memberships import membership_grant
+
+    supervisor = UserFactory(username="duban")
+    membership_grant(actor=None, user=supervisor, unit=Unit.objects.get(short_name="市政府法制办"), role="supervisor")
+    plan.supervising_unit = Unit.objects.get(short_name="市政府法制办")
+    plan.save(update_fields=["supervising_unit"])
+    return plan_dispatch(actor=supervisor, plan_id=plan.pk, **kwargs)
+
+
+def _as_of(client, plan, moment=None):
+    query = {"at": timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M:%S.%f")} if moment else {}
+    return client.get(reverse("audit:plan_as_of", args=[plan.pk]), query)
+
+
+def test_the_state_of_a_plan_at_a_moment_lists_every_assignment_that_existed_then(
+        auditor_client, assignment_actions, reference_bytes):
+    from workflows.models import Task
     from workflows.services import plan_import
 
     plan = plan_import(actor=None, data=reference_bytes, filename="169.txt")
-    record_event(action="assignment.submitted", plan_id=plan.pk, assignment_id=1, target_label="任务1·市财政局",
+    before_dispatch = timezone.now()
+    _dispatch(plan, task_id=Task.objects.get(plan=plan, number=1).pk)
+    assignments = list(plan.tasks.get(number=1).assignments.order_by("unit__short_name", "pk"))
+    assert len(assignments) > 1
+    moved = assignments[0]
+    record_event(action="assignment.submitted", plan_id=plan.pk, assignment_id=moved.pk, target_label=str(moved),
                  from_state="in_progress", to_state="submitted")
     middle = timezone.now()
-    record_event(action="assignment.accepted", plan_id=plan.pk, assignment_id=1, target_label="任务1·市财政局",
+    record_event(action="assignment.accepted", plan_id=plan.pk, assignment_id=moved.pk, target_label=str(moved),
                  from_state="lead_reviewed", to_state="accepted")
-    at_middle = auditor_client.get(reverse("audit:plan_as_of", args=[plan.pk]),
-                                   {"at": timezone.localtime(middle).strftime("%Y-%m-%dT%H:%M:%S.%f")})
-    now = auditor_client.get(reverse("audit:plan_as_of", args=[plan.pk]))
-    assert [(s.assignment_id, s.state) for s in at_middle.context["states"]] == [(1, "submitted")]
-    assert [(s.assignment_id, s.state) for s in now.context["states"]] == [(1, "accepted")]
+
+    assert _as_of(auditor_client, plan, before_dispatch).context["states"] == []
+    at_middle = _as_of(auditor_client, plan, middle)
+    states = {s.assignment_id: s.state for s in at_middle.context["states"]}
+    assert states == {a.pk: "submitted" if a == moved else "assigned" for a in assignments}
+    now = _as_of(auditor_client, plan)
+    assert {s.assignment_id: s.state for s in now.context["states"]}[moved.pk] == "accepted"
+    # The auditor reads Chinese, with each assignment named by task and unit.
+    body = now.content.decode()
+    assert "已验收办结" in body and "已交办" in body and f"1．{moved.unit.short_name}" in body
+    assert "accepted" not in body and "assigned" not in body
+    assert f"共有 {len(assignments)} 件承办件" in body
+
+
+def test_the_state_of_a_plan_at_a_moment_comes_in_pages(auditor_client, reference_bytes, monkeypatch):
+    from approvals.views import audit as audit_views
+    from workflows.services import plan_import
+
+    plan = plan_import(actor=None, data=reference_bytes, filename="169.txt")
+    _dispatch(plan)
+    total = Assignment.objects.filter(task__plan=plan).count()
+    monkeypatch.setattr(audit_views, "AS_OF_PAGE_SIZE", 50)
+    first = _as_of(auditor_client, plan)
+    pages = first.context["page"].paginator.num_pages
+    last = auditor_client.get(reverse("audit:plan_as_of", args=[plan.pk]), {"page": pages})
+    assert len(first.context["states"]) == 50 and first.context["page"].paginator.count == total
+    assert len(last.context["states"]) == total - 50 * (pages - 1)
+    seen = {s.assignment_id for s in first.context["states"]} | {s.assignment_id for s in last.context["states"]}
+    assert len(seen) == 50 + len(last.context["states"])
+    assert "下一页" in first.content.decode()
 
 
 def test_csv_export_of_a_filtered_view_has_a_bom_chinese_headers_and_the_rows(auditor_client):
@@ -131,7 +180,25 @@ def test_csv_export_of_a_filtered_view_has_a_bom_chinese_headers_and_the_rows(au
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0][:3] == ["序号", "时间", "操作人"]
-    assert [(r[0], r[5], r[8]) for r in rows[1:]] == [("2", "plan.imported", "乙")]
+    assert [(r[0], r[5], r[8]) for r in rows[1:]] == [("2", "导入计划", "乙")]
+
+
+def test_exports_and_the_page_read_states_roles_actions_and_object_types_in_chinese(auditor_client):
+    caizheng = Unit.objects.get(short_name="市财政局")
+    record_event(action="unit.changed", target=caizheng, role="supervisor",
+                 from_state="lead_reviewed", to_state="accepted")
+    csv_body = b"".join(auditor_client.get(reverse("audit:export", args=["csv"])).streaming_content).decode()
+    row = list(csv.reader(io.StringIO(csv_body.lstrip("\ufeff"))))[1]
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(
+        auditor_client.get(reverse("audit:export", args=["xlsx"])).streaming_content)))
+    xlsx = [c for c in next(book.active.iter_rows(min_row=2, values_only=True))]
+    for values in (row, xlsx):
+        assert (values[4], values[5], values[6], values[9], values[10]) == (
+            "督办验收人", "修改单位", "单位", "牵头审核通过", "已验收办结"), values
+    page = re.sub(r"<[^>]*>", " ", auditor_client.get(reverse("audit:timeline")).content.decode())  # the text read
+    assert "牵头审核通过 → 已验收办结" in page
+    for code in ("lead_reviewed", "accepted", "unit.changed", "supervisor"):
+        assert code not in page
 
 
 def test_xlsx_export_has_a_frozen_header_and_the_rows(auditor_client):
@@ -152,6 +219,34 @@ def test_the_last_verification_is_shown_on_the_page(auditor_client):
     call_command("verify_audit", stdout=io.StringIO())
     page = auditor_client.get(reverse("audit:timeline")).content.decode()
     assert "最近一次校验" in page and "通过，共校验 1 条事件" in page
+
+
+def test_the_verify_now_button_checks_the_chain_and_shows_the_result(auditor_client, client):
+    from django.db import connection as db
+
+    from audit import triggers
+    from audit.models import AuditVerification
+    from tests.audit.helpers import raw
+
+    for label in ("甲", "乙", "丙"):
+        record_event(action="unit.changed", target_label=label)
+    assert auditor_client.get(reverse("audit:verify")).status_code == 405
+    response = auditor_client.post(reverse("audit:verify"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("audit:timeline")
+    assert "通过，共校验 3 条事件" in response.content.decode()
+    triggers.remove(db)
+    raw("UPDATE audit_auditevent SET target_label = '丁' WHERE seq = 2")
+    page = auditor_client.post(reverse("audit:verify"), follow=True).content.decode()
+    assert "未通过，首个异常序号 2" in page and "事件被改动" in page
+    assert AuditVerification.objects.count() == 2
+
+
+def test_only_an_auditor_may_press_verify_now(client):
+    from audit.models import AuditVerification
+
+    client.force_login(UserFactory())
+    assert client.post(reverse("audit:verify")).status_code == 403
+    assert not AuditVerification.objects.exists()
 
 
 def test_the_auditor_sees_no_action_buttons_on_plan_pages(auditor_client, reference_bytes):

@@ -56,7 +56,7 @@ def test_an_edited_row_is_found_at_its_sequence_number(chain):
     raw("UPDATE audit_auditevent SET reason = 'nothing happened' WHERE seq = 3")
     code, result = verify()
     assert code == 1
-    assert result["first_bad_seq"] == 3 and "altered event" in result["problem"]
+    assert result["first_bad_seq"] == 3 and "事件被改动" in result["problem"]
     assert AuditVerification.objects.latest().first_bad_seq == 3
 
 
@@ -65,7 +65,7 @@ def test_a_deleted_row_is_found_as_a_gap(chain):
     raw("DELETE FROM audit_auditevent WHERE seq = 4")
     code, result = verify()
     assert code == 1
-    assert result["first_bad_seq"] == 4 and "sequence gap" in result["problem"]
+    assert result["first_bad_seq"] == 4 and "序号缺口" in result["problem"]
 
 
 def test_a_rehashed_suffix_passes_the_links_but_not_the_checkpoint(chain):
@@ -78,7 +78,7 @@ def test_a_rehashed_suffix_passes_the_links_but_not_the_checkpoint(chain):
     code, result = verify("--checkpoints", str(chain))
     assert code == 1
     assert result["first_bad_seq"] == 6
-    assert "history rewritten" in result["problem"] and "1–6" in result["problem"]
+    assert "历史被改写" in result["problem"] and "1–6" in result["problem"]
 
 
 def test_checkpoints_narrow_down_where_the_rewrite_starts(chain):
@@ -101,7 +101,7 @@ def test_removed_tail_events_disagree_with_a_later_checkpoint(chain):
     raw("DELETE FROM audit_auditevent WHERE seq >= 5")
     raw("UPDATE audit_audithead SET seq = 4, hash = (SELECT hash FROM audit_auditevent WHERE seq = 4)")
     code, result = verify("--checkpoints", str(chain))
-    assert code == 1 and result["first_bad_seq"] == 5 and "events missing" in result["problem"]
+    assert code == 1 and result["first_bad_seq"] == 5 and "事件缺失" in result["problem"]
 
 
 def test_an_edited_checkpoint_line_is_refused(chain):
@@ -110,13 +110,13 @@ def test_an_edited_checkpoint_line_is_refused(chain):
     line["seq"] = 3
     chain.write_text(json.dumps(line) + "\n")
     code, result = verify("--checkpoints", str(chain))
-    assert code == 1 and "signature does not match" in result["problem"]
+    assert code == 1 and "检查点签名不符" in result["problem"]
 
 
 def test_a_head_row_that_disagrees_with_the_chain_is_reported(chain):
     raw("UPDATE audit_audithead SET seq = 9")
     code, result = verify()
-    assert code == 1 and "head row says event 9" in result["problem"]
+    assert code == 1 and "链头记录为第 9 条事件" in result["problem"]
 
 
 def test_checkpoint_command_appends_a_signed_line(chain, settings):

@@ -4,14 +4,55 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from audit.actions import ACTIONS, ANONYMOUS_ACTIONS
+from audit.actions import ACTIONS, ANONYMOUS_ACTIONS, action_label
 from audit.models import AuditEvent, AuditVerification
 
-from ..models import Unit
+from ..models import ROLE_LABELS, Assignment, AssignmentState, Unit
+
+# What an event's stored codes read as. The trail keeps the codes (they are hashed); every screen
+# and export shows these labels instead.
+STATE_LABELS = dict(AssignmentState.choices)
+TARGET_TYPE_LABELS = {"ip": _("IP 地址"), "url": _("网址")}
+
+
+def state_label(code: str) -> str:
+    return str(STATE_LABELS.get(code, code)) if code else ""
+
+
+def role_label(code: str) -> str:
+    return str(ROLE_LABELS.get(code, code)) if code else ""
+
+
+def target_type_label(code: str) -> str:
+    """``workflows.assignment`` → 承办件: the model's own name, or a label for the non-model targets."""
+    if not code:
+        return ""
+    if code in TARGET_TYPE_LABELS:
+        return str(TARGET_TYPE_LABELS[code])
+    try:
+        return str(apps.get_model(code)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return code
+
+
+def readable(event: AuditEvent, field: str):
+    """One field of an event as an auditor reads it: labels for the codes, the stored value otherwise."""
+    value = getattr(event, field)
+    if field in ("from_state", "to_state"):
+        return state_label(value)
+    if field == "role":
+        return role_label(value)
+    if field == "action":
+        return str(action_label(value))
+    if field == "target_type":
+        return target_type_label(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -91,20 +132,46 @@ def latest_verification() -> AuditVerification | None:
 @dataclass(frozen=True)
 class AssignmentStateAt:
     assignment_id: int
+    label: str  # 任务编号．单位
+    round_name: str
     state: str
-    seq: int
+    seq: int | None  # the event that put it in this state; None while it had not moved since 交办
     occurred_at: dt.datetime
-    label: str
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
 
 
-def plan_state_as_of(plan_id: int, at: dt.datetime) -> list[AssignmentStateAt]:
-    """Replay the trail: each assignment's state after its last transition at or before ``at``."""
+def plan_assignments_at(plan_id: int, at: dt.datetime) -> QuerySet[Assignment]:
+    """Every assignment of the plan that existed at ``at``: made by then, or already in the trail by then
+    (a data load may date its events before the rows were written)."""
+    in_trail = AuditEvent.objects.filter(plan_id=plan_id, assignment_id__isnull=False,
+                                         occurred_at__lte=at).values("assignment_id")
+    return (Assignment.objects.filter(task__plan_id=plan_id)
+            .filter(Q(created_at__lte=at) | Q(pk__in=in_trail))
+            .select_related("task", "unit", "round")
+            .order_by("round__position", "task__number", "unit__short_name", "pk"))
+
+
+def states_at(assignments, at: dt.datetime) -> list[AssignmentStateAt]:
+    """Replay the trail for these assignments: each one's state after its last transition at or before
+    ``at``; one that had not moved by then is in the state it was dispatched in (已交办). Two queries."""
+    assignments = list(assignments)
     last = (
-        AuditEvent.objects.filter(plan_id=plan_id, assignment_id__isnull=False, occurred_at__lte=at)
+        AuditEvent.objects.filter(assignment_id__in=[a.pk for a in assignments], occurred_at__lte=at)
         .exclude(to_state="")
         .values("assignment_id")
         .annotate(last_seq=Max("seq"))
         .values_list("last_seq", flat=True)
     )
-    rows = AuditEvent.objects.filter(seq__in=list(last)).order_by("assignment_id")
-    return [AssignmentStateAt(e.assignment_id, e.to_state, e.seq, e.occurred_at, e.target_label) for e in rows]
+    moved = {e.assignment_id: e for e in AuditEvent.objects.filter(seq__in=list(last))
+             .only("seq", "assignment_id", "to_state", "occurred_at")}
+    rows = []
+    for a in assignments:
+        event = moved.get(a.pk)
+        rows.append(AssignmentStateAt(
+            a.pk, f"{a.task.number}．{a.unit.short_name}", a.round.name,
+            event.to_state if event else AssignmentState.ASSIGNED,
+            event.seq if event else None, event.occurred_at if event else a.created_at))
+    return rows
