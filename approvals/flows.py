@@ -196,6 +196,10 @@ def on_assignment_transitioned(sender, *, assignment: Assignment, action: str, a
     if action in CLOSING_ACTIONS:
         close_process(assignment)
         return
+    if action == "recall":
+        # 撤回报送 is nobody's review: the review step is cancelled and the unit's work step opens again.
+        _resync(assignment, open_tasks_of(assignment), "work")
+        return
     expected = ("work",) if action == "start" else NODES_COMPLETED_BY[action]
     task = _task_to_act_on(assignment, action, expected)
     process = task.process

@@ -5,6 +5,7 @@ the person to the login page and the API answers 401.
 """
 from __future__ import annotations
 
+from .context_processors import forget_menu
 from .sessions import session_check
 
 
@@ -16,4 +17,16 @@ class SessionTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and hasattr(request, "session"):
             session_check(request)
+        return self.get_response(request)
+
+
+class MenuRefreshMiddleware:
+    """The person's own POST forgets the menu kept in the session, so its counts follow what they did."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST":
+            forget_menu(request)
         return self.get_response(request)

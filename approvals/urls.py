@@ -19,6 +19,7 @@ urlpatterns = [
     path("assignments/<id:pk>/", assignments.assignment_detail, name="assignment_detail"),
     path("assignments/<id:pk>/start/", assignments.assignment_action, {"action": "start"}, name="assignment_start"),
     path("assignments/<id:pk>/submit/", assignments.assignment_action, {"action": "submit"}, name="assignment_submit"),
+    path("assignments/<id:pk>/recall/", assignments.assignment_action, {"action": "recall"}, name="assignment_recall"),
     path("assignments/<id:pk>/approve/", assignments.assignment_action, {"action": "approve"},
          name="assignment_approve"),
     path("assignments/<id:pk>/return/", assignments.assignment_action, {"action": "return"}, name="assignment_return"),

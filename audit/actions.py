@@ -47,6 +47,8 @@ ACTIONS = {
     "assignment.submitted": _("报送"),
     "assignment.approved": _("牵头审核通过"),
     "assignment.returned": _("退回"),
+    "assignment.recalled": _("撤回报送"),
+    "assignment.submission_opened": _("牵头审核单位查阅报送材料"),
     "assignment.accepted": _("验收办结"),
     "assignment.due_date_changed": _("调整办理期限"),
     "assignment.evidence_uploaded": _("上传佐证材料"),

@@ -330,6 +330,15 @@ def verify_trail(checkpoints: str | os.PathLike | None = None) -> VerificationRe
     return result
 
 
+def _cn_time(stamp: str) -> str:
+    """A checkpoint's stored ISO time as an office writes it, in local time."""
+    try:
+        local = timezone.localtime(dt.datetime.fromisoformat(stamp))
+    except (TypeError, ValueError):
+        return str(stamp)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M:%S}"
+
+
 def _checkpoints_for_verification(path):
     """(checkpoints read, bad lines, what is missing): the file, checked against the checkpoints
     recorded as written to it. Checkpoints that were made and are gone are a failure."""
@@ -338,7 +347,7 @@ def _checkpoints_for_verification(path):
     if not file.is_file():
         if recorded:
             return [], [], (f"检查点文件缺失：{file}（曾写入 {len(recorded)} 个检查点，"
-                            f"最后一个对应第 {recorded[-1].seq} 条事件，写于 {recorded[-1].made_at}）")
+                            f"最后一个对应第 {recorded[-1].seq} 条事件，写于 {_cn_time(recorded[-1].made_at)}）")
         if path is not None:
             raise CheckpointFileNotFound(f"checkpoint file not found: {path}")
         return [], [], ""
@@ -346,5 +355,5 @@ def _checkpoints_for_verification(path):
     present = {(p.seq, p.mac) for p in points}
     gone = [r for r in recorded if (r.seq, r.mac) not in present]
     missing = (f"检查点文件丢失了 {len(gone)} 个已记录的检查点，第一个对应第 {gone[0].seq} 条事件，"
-               f"写于 {gone[0].made_at}" if gone else "")
+               f"写于 {_cn_time(gone[0].made_at)}" if gone else "")
     return points, bad, missing

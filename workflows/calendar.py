@@ -12,6 +12,8 @@ import functools
 import threading
 import time
 
+from django.utils import timezone
+
 ONE_DAY = dt.timedelta(days=1)
 # Corrections edited in one process (an admin's request) reach the other web and worker processes
 # within this many seconds; the process that saved them sees them at once.
@@ -111,3 +113,15 @@ def calendar_gaps(years) -> list[int]:
     """The years the package does not know and no correction mentions: Monday–Friday is assumed."""
     corrected_years = {d.year for d in _corrections()}
     return sorted(y for y in set(years) if not known_by_package(y) and y not in corrected_years)
+
+
+# How Chinese offices write a date and a moment: 2026年12月7日, 2026年12月7日 09:30:00 (local time).
+def cn_date(value: dt.date | None) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def cn_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{cn_date(local.date())} {local:%H:%M:%S}"

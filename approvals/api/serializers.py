@@ -250,6 +250,10 @@ class ReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("退回理由（必填）"))
 
 
+class RecallSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("撤回说明（可选）"))
+
+
 class NoInputSerializer(serializers.Serializer):
     pass
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("assignments/<id:pk>/submit/", views.SubmitView.as_view(), name="assignment_submit"),
     path("assignments/<id:pk>/approve/", views.ApproveView.as_view(), name="assignment_approve"),
     path("assignments/<id:pk>/return/", views.ReturnView.as_view(), name="assignment_return"),
+    path("assignments/<id:pk>/recall/", views.RecallView.as_view(), name="assignment_recall"),
     path("assignments/<id:pk>/accept/", views.AcceptView.as_view(), name="assignment_accept"),
     path("assignments/<id:pk>/transfer_requests/", changes_api.AssignmentTransferRequestView.as_view(),
          name="assignment_transfer_request"),

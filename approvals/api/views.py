@@ -157,7 +157,12 @@ class AssignmentListView(generics.ListAPIView):
 @extend_schema(tags=[_l("承办件")], summary=_l("承办件详情"), responses={200: s.AssignmentDetailSerializer, **refusals(401, 404)})
 class AssignmentDetailView(APIView):
     def get(self, request, pk: int):
-        return Response(s.AssignmentDetailSerializer(visible_assignment(request, pk)).data)
+        assignment = visible_assignment(request, pk)
+        # A reviewer reading it here has opened it as on the page: the unit can no longer recall it.
+        assignment_services.submission_mark_opened(
+            actor=request.user, assignment=assignment,
+            submission=assignment.submissions.order_by("-number").first())
+        return Response(s.AssignmentDetailSerializer(assignment).data)
 
 
 class AssignmentActionView(WriteView):
@@ -201,6 +206,14 @@ class SubmitView(AssignmentActionView):
         assignment_services.assignment_submit(actor=actor, assignment_id=pk, report=data["report"],
                                               no_file_statement=data["no_file_statement"],
                                               evidence_ids=data["evidence_ids"])
+
+
+@_action_schema(_l("撤回报送（牵头审核单位查阅前）"), s.RecallSerializer)
+class RecallView(AssignmentActionView):
+    input_serializer = s.RecallSerializer
+
+    def perform(self, actor, pk, data):
+        assignment_services.assignment_recall(actor=actor, assignment_id=pk, reason=data["reason"])
 
 
 @_action_schema(_l("牵头审核通过"), s.OpinionSerializer)

@@ -32,6 +32,12 @@ class OpinionForm(Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class RecallForm(Form):
+    reason = forms.CharField(label=_("撤回说明（可不填）"), required=False, max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("牵头审核单位查阅前可以撤回；撤回后修改，再重新报送"))
+
+
 class ReturnForm(Form):
     reason = forms.CharField(label=_("退回理由"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": _("请填写退回理由")})

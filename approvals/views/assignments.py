@@ -21,6 +21,7 @@ from workflows.access.policies import (
     assignment_permissions,
     available_actions,
     can_supervise,
+    decide,
 )
 from workflows.access.scopes import assignments_visible_to
 from workflows.models import (
@@ -41,6 +42,7 @@ from workflows.services.errors import ActionError
 from ..forms import assignments as forms
 
 URL_NAMES = {"start": "approvals:assignment_start", "submit": "approvals:assignment_submit",
+             "recall": "approvals:assignment_recall",
              "approve": "approvals:assignment_approve", "return": "approvals:assignment_return",
              "accept": "approvals:assignment_accept", "upload_evidence": "approvals:evidence_upload"}
 # Service field names that the forms call differently.
@@ -110,7 +112,7 @@ def _action_form(action: str, current_files=(), data=None, files=None):
     if action == "due_date":
         return forms.DueDateForm(data, auto_id=auto_id)
     form_class = {"start": forms.StartForm, "approve": forms.OpinionForm, "return": forms.ReturnForm,
-                  "accept": forms.OpinionForm}[action]
+                  "accept": forms.OpinionForm, "recall": forms.RecallForm}[action]
     return form_class(data, auto_id=auto_id)
 
 
@@ -118,10 +120,17 @@ def _page(request, assignment, *, bound=None, error="", status=200):
     """Render the assignment page: facts, timeline, rounds, current files and only my actions."""
     user = request.user
     submissions = _rounds(list(
-        assignment.submissions.select_related("submitted_by", "reviewed_by", "accepted_by", "returned_by")
+        assignment.submissions.select_related("submitted_by", "reviewed_by", "accepted_by", "returned_by",
+                                              "opened_by", "recalled_by")
         .prefetch_related(Prefetch("files", queryset=Evidence.objects.order_by("id"))).order_by("number")))
     latest = submissions[-1] if submissions else None
-    actions = available_actions(user, assignment, perms=assignment_permissions(user, assignment), submission=latest)
+    perms = assignment_permissions(user, assignment)
+    actions = available_actions(user, assignment, perms=perms, submission=latest)
+    if "approve" in actions:  # a reviewer has it before them: the unit can no longer recall it
+        assignment_services.submission_mark_opened(actor=user, assignment=assignment, submission=latest)
+    # The unit's submitter, once it was opened, is told why 撤回 is gone and what to do instead.
+    recall = decide(user, assignment, "recall", perms=perms, submission=latest)
+    recall_refused = recall.message if recall.status == 409 and recall.permission else ""
     current = list(assignment.evidence.filter(withdrawn_at__isnull=True).select_related("uploaded_by")
                    .annotate(rounds=Count("submissions")).order_by("id"))
     supervise = can_supervise(user, assignment.task.plan)
@@ -149,7 +158,7 @@ def _page(request, assignment, *, bound=None, error="", status=200):
         "due_form": action_forms.get("due_date"), "may_withdraw": "upload_evidence" in actions,
         "overdue": assignment.due_date < timezone.localdate() and assignment.state not in CLOSED_STATES,
         "archive": Archive.objects.filter(assignment=assignment).first(), "supervise": supervise,
-        "draft": draft, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
+        "draft": draft, "recall_refused": recall_refused, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
     }, status=status)
 
 
@@ -212,6 +221,8 @@ ACTIONS = {
     "submit": (lambda user, pk, d: assignment_services.assignment_submit(
         actor=user, assignment_id=pk, report=d["report"], no_file_statement=d["no_file_statement"],
         evidence_ids=d["evidence_ids"]), _l("已报送，等待牵头部门审核。")),
+    "recall": (lambda user, pk, d: assignment_services.assignment_recall(
+        actor=user, assignment_id=pk, reason=d["reason"]), _l("已撤回报送，修改后可重新报送。")),
     "approve": (lambda user, pk, d: assignment_services.assignment_approve(
         actor=user, assignment_id=pk, opinion=d["opinion"]), _l("已审核通过，等待督办单位验收。")),
     "return": (lambda user, pk, d: assignment_services.assignment_return(

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from workflows.access.policies import can_supervise
 from workflows.archive.render import RenderError
-from workflows.archive.report import cn_date
+from workflows.calendar import cn_date
 from workflows.lights import LIGHT_HELP
 from workflows.services.evidence import content_disposition
 from workflows.supervision import charts, exports

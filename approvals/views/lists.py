@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 
-from workflows.access.scopes import assignments_visible_to
+from workflows.access.scopes import assignments_visible_to, transfer_requests_to_decide
 from workflows.lights import LIGHTS, horizon, lights_for_dues, with_light
 from workflows.models import AssignmentState
 from workflows.selectors.inbox import InboxIds, inbox_counts, inbox_rows
@@ -15,6 +15,7 @@ from workflows.selectors.marks import row_marks
 from ..forms import assignments as forms
 
 PAGE_SIZE = 50
+TRANSFERS_SHOWN = 5
 # What each waiting state asks of the person who has it in 我的待办.
 WAITING_LABELS = {"assigned": _l("待开始办理"), "in_progress": _l("待报送"), "submitted": _l("待审核"),
                   "lead_reviewed": _l("待验收")}
@@ -46,9 +47,13 @@ def inbox(request):
                for state, label in AssignmentState.choices if state in WAITING_LABELS]
     lights = [{"light": k, "label": label, "count": counts[k], "chosen": k == light}
               for k, label in LIGHTS.items()]
+    # The 调整申请 this person decides wait here too (the first few; the rest on 调整申请).
+    transfers = list(transfer_requests_to_decide(request.user)[:TRANSFERS_SHOWN + 1])
+    request.menu_counts = {"inbox": total}
     return render(request, "approvals/inbox.html", {
         "page": page, "summary": summary, "total": total, "lights": lights, "light": light,
-        "today": today, "marks": marks})
+        "today": today, "marks": marks, "transfers": transfers[:TRANSFERS_SHOWN],
+        "more_transfers": len(transfers) > TRANSFERS_SHOWN})
 
 
 @require_GET

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from workflows.access.policies import can_view_supervision
-from workflows.archive.report import cn_date
+from workflows.calendar import cn_date
 from workflows.models import Plan, ReportingRound
 from workflows.supervision import scorecard as scoring
 

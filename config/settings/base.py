@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "audit.middleware.RefusalAuditMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "approvals.middleware.SessionTimeoutMiddleware",
+    "approvals.middleware.MenuRefreshMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

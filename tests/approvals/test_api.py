@@ -129,7 +129,7 @@ def test_an_assignment_goes_from_dispatched_to_accepted_by_token_with_one_return
     [first] = answer.json()["rounds"]
     assert first["number"] == 1 and first["submitted_by"] == "caizheng"
     assert [f["id"] for f in first["files"]] == [evidence["id"]]
-    check(submitter, "submitted", [])
+    check(submitter, "submitted", ["recall"])  # until the reviewer reads it
     check(reviewer, "submitted", ["approve", "return"])
 
     answer = reviewer.post(url(pk, "return"), {"reason": "缺少清单附件"}, format="json")
@@ -158,8 +158,9 @@ def test_an_assignment_goes_from_dispatched_to_accepted_by_token_with_one_return
         check(client, "accepted", [])
 
     assert assignment_events(pk) == [
-        "assignment.started", "assignment.evidence_uploaded", "assignment.submitted", "assignment.returned",
-        "assignment.submitted", "assignment.approved", "assignment.accepted"]
+        "assignment.started", "assignment.evidence_uploaded", "assignment.submitted",
+        "assignment.submission_opened", "assignment.returned", "assignment.submitted",
+        "assignment.submission_opened", "assignment.approved", "assignment.accepted"]
 
 
 # Refusals --------------------------------------------------------------------------------

@@ -164,8 +164,9 @@ def test_a_person_takes_an_assignment_from_assigned_to_accepted_with_one_return(
 
     actions = list(AuditEvent.objects.filter(assignment_id=a.pk).order_by("seq").values_list("action", flat=True))
     assert actions == ["assignment.started", "assignment.evidence_uploaded", "assignment.submitted",
-                       "assignment.returned", "assignment.evidence_uploaded", "assignment.submitted",
-                       "assignment.approved", "assignment.accepted"]
+                       "assignment.submission_opened", "assignment.returned", "assignment.evidence_uploaded",
+                       "assignment.submitted", "assignment.submission_opened", "assignment.approved",
+                       "assignment.accepted"]
     html = page.content.decode()
     for label in ("开始办理", "上传佐证材料", "报送", "退回", "牵头审核通过", "验收办结", "请补充整改台账"):
         assert label in html
@@ -230,7 +231,7 @@ def test_an_upload_without_a_file_answers_400_naming_the_field(world):
 EXPECTED_BUTTONS = {
     "assigned": {"submitter": {"start", "upload_evidence", "transfer_request", "hand_over"}},
     "in_progress": {"submitter": {"submit", "upload_evidence", "transfer_request", "hand_over"}},
-    "submitted": {"reviewer": {"approve", "return"}},
+    "submitted": {"submitter": {"recall"}, "reviewer": {"approve", "return"}},  # the submitter looks first
     "lead_reviewed": {"supervisor": {"accept", "return"}},
     "accepted": {},
 }
@@ -330,10 +331,11 @@ def test_return_without_reason_answers_400_with_the_error_and_changes_nothing(wo
     a = world.assignment
     services.assignment_start(actor=world.submitter, assignment_id=a.pk)
     services.assignment_submit(actor=world.submitter, assignment_id=a.pk, report="报告", no_file_statement="无")
-    events = AuditEvent.objects.count()
     reviewer = Browser(world.reviewer)
+    page = reviewer.open(a)  # opening it is recorded (the unit can no longer recall it)
+    events = AuditEvent.objects.count()
 
-    response = reviewer.submit(reviewer.open(a), "return", reason="   ")
+    response = reviewer.submit(page, "return", reason="   ")
 
     assert response.status_code == 400
     assert "请填写退回理由" in response.content.decode()

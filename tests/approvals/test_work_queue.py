@@ -82,3 +82,47 @@ def test_the_marks_cost_the_same_queries_for_one_row_and_for_a_full_page(world):
         page = client.get(reverse("approvals:inbox")).content.decode()
     assert page.count('href="/assignments/') > 5 and page.count("已催办 ×1") == 5
     assert len(many) == len(one)
+
+
+def menu_count(html: str, label: str) -> int | None:
+    """The number beside a menu item, or None when it shows none."""
+    nav = html[html.index("<nav>"):html.index("</nav>")]
+    link = nav[nav.index(label):nav.index("</a>", nav.index(label))]
+    if 'class="count"' not in link:
+        return None
+    return int(link.split('class="count"', 1)[1].split(">", 1)[1].split("<", 1)[0])
+
+
+def test_the_menu_counts_what_waits_and_follows_the_persons_own_action_at_once(world):
+    client = signed_in(world.submitter)
+    html = client.get(reverse("approvals:inbox")).content.decode()
+    waiting = Assignment.objects.filter(unit__short_name="市财政局", state="assigned").count()
+    assert waiting >= 1 and menu_count(html, "我的待办") == waiting
+    assert menu_count(client.get(reverse("approvals:assignment_list")).content.decode(), "我的待办") == waiting
+    # Starting and submitting are the person's own POSTs: the next page counts again.
+    client.post(reverse("approvals:assignment_start", args=[world.assignment.pk]))
+    client.post(reverse("approvals:assignment_submit", args=[world.assignment.pk]),
+                {"report": "已完成。", "no_file_statement": "本项无需佐证材料。"})
+    assert world.reload().state == "submitted"
+    after = client.get(reverse("approvals:assignment_list")).content.decode()
+    assert menu_count(after, "我的待办") == (waiting - 1 or None)
+    assert menu_count(after, "调整申请") is None
+
+
+def test_a_pending_transfer_request_waits_in_the_deciders_queue_and_on_the_menu(world):
+    from workflows.services.transfers import transfer_approve, transfer_request
+
+    request = transfer_request(actor=world.submitter, assignment_id=world.assignment.pk, kind="not_applicable",
+                               reason="本单位不承担该项职责。")
+    supervisor = signed_in(world.supervisor)
+    html = supervisor.get(reverse("approvals:inbox")).content.decode()
+    assert "待您审批的调整申请" in html and f'data-transfer="{request.pk}"' in html
+    assert "本单位不承担该项职责。" in html
+    assert menu_count(html, "调整申请") == 1
+    # The person who asked does not decide it: nothing waits for them there.
+    own = signed_in(world.submitter).get(reverse("approvals:inbox")).content.decode()
+    assert "待您审批的调整申请" not in own and menu_count(own, "调整申请") is None
+    transfer_approve(actor=world.supervisor, request_id=request.pk)
+    supervisor.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})  # any POST of theirs
+    html = supervisor.get(reverse("approvals:inbox")).content.decode()
+    assert "待您审批的调整申请" not in html and menu_count(html, "调整申请") is None

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from audit.actions import action_label
 from audit.models import AuditEvent
 from tests.workflows.archive.test_archive import pdftotext, squeeze
 from tests.world import build_world
@@ -36,8 +37,11 @@ except ImportError:  # the `browser` fixture skips (or fails, with REQUIRE_BROWS
 PASSWORD = "pass-1234"
 RETURN_REASON = "请补充整改台账，并注明每项整改的完成时间。"
 READ_ONLY_POSTS = {"/logout/", "/i18n/setlang/"}  # the header's 退出 and language switch
+# 立即校验 on the audit trail writes only the verification's own result, never the trail or the work.
+AUDIT_POSTS = READ_ONLY_POSTS | {"/audit/verify/"}
 WORKFLOW_ACTIONS = ("assignment.started", "assignment.evidence_uploaded", "assignment.submitted",
                     "assignment.returned", "assignment.approved", "assignment.accepted")
+WORKFLOW_LABELS = {code: str(action_label(code)) for code in WORKFLOW_ACTIONS}
 
 
 # ----- small real files ---------------------------------------------------------------------------
@@ -308,8 +312,7 @@ def test_the_submitter_starts_uploads_two_files_and_submits(pages):
     press(page, "submit")
     expect_message(page, "已报送，等待牵头部门审核。")
     expect_state(page, "已报送")
-    assert action_forms(page) == set()
-    expect(page.locator("main")).to_contain_text("您目前不能对该承办件执行任何操作。")
+    assert action_forms(page) == {"recall"}  # only taking it back, until the lead department opens it
     first = page.locator("#submission-1")
     expect(first).to_contain_text("已完成自查，形成自查报告。")
     expect(first.locator("ul li")).to_have_text([re.compile("自查报告.pdf"), re.compile("现场照片.png")])
@@ -442,10 +445,10 @@ def test_the_auditor_finds_the_history_exports_it_and_has_no_buttons(pages):
     page.get_by_role("button", name="筛选").click()
     expect(page).to_have_url(re.compile(rf"[?&]assignment={pk}(&|$)"))
     rows = page.locator("table.audit tbody tr")
-    shown = [code for code in rows.locator("td:nth-child(6) small").all_inner_texts() if code in WORKFLOW_ACTIONS]
-    assert shown == expected
-    expect(rows.filter(has_text="assignment.returned")).to_contain_text(RETURN_REASON)
-    expect(rows.filter(has_text="assignment.accepted")).to_contain_text("supervisor")
+    shown = [text for text in rows.locator("td:nth-child(6)").all_inner_texts() if text in WORKFLOW_LABELS.values()]
+    assert shown == [WORKFLOW_LABELS[code] for code in expected]
+    expect(rows.filter(has_text="退回")).to_contain_text(RETURN_REASON)
+    expect(rows.filter(has_text="验收办结")).to_contain_text("督办验收人")  # the role, in Chinese
     expect(page.locator("table.audit")).not_to_contain_text("没有符合条件的事件。")
     on_page = rows.count()
 
@@ -456,12 +459,12 @@ def test_the_auditor_finds_the_history_exports_it_and_has_no_buttons(pages):
     assert re.fullmatch(r"audit-\d{8}-\d{6}\.csv", download.suggested_filename)
     table = list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8-sig"))))
     assert len(table) == on_page
-    assert [r["操作"] for r in table if r["操作"] in WORKFLOW_ACTIONS] == expected[::-1]  # oldest first
-    assert [r["理由"] for r in table if r["操作"] == "assignment.returned"] == [RETURN_REASON]
+    assert [r["操作"] for r in table if r["操作"] in WORKFLOW_LABELS.values()] == [WORKFLOW_LABELS[c] for c in expected[::-1]]
+    assert [r["理由"] for r in table if r["操作"] == "退回"] == [RETURN_REASON]  # oldest first above
 
     # Step 3: the timeline page offers filters (GET) and exports, no change of anything: its only
-    # POST forms are the header's 退出 and language switch, which every page has.
-    assert "/logout/" in post_forms(page) and set(post_forms(page)) <= READ_ONLY_POSTS, post_forms(page)
+    # POST forms are the header's 退出 and language switch, which every page has, and 立即校验.
+    assert "/logout/" in post_forms(page) and set(post_forms(page)) <= AUDIT_POSTS, post_forms(page)
 
     # Step 4: the assignment page: everything readable, no action at all.
     page.goto(f"/assignments/{pk}/")
@@ -475,9 +478,9 @@ def test_the_auditor_finds_the_history_exports_it_and_has_no_buttons(pages):
     # Step 5: its "在审计日志中查看" link leads to the same history.
     page.get_by_role("link", name="在审计日志中查看").click()
     expect(page.locator("main h1")).to_have_text(f"历史记录：#{pk}")
-    codes = page.locator("table.audit tbody tr td:nth-child(6) small").all_inner_texts()
-    assert [code for code in codes if code in WORKFLOW_ACTIONS] == expected
-    assert set(post_forms(page)) <= READ_ONLY_POSTS, post_forms(page)
+    texts = page.locator("table.audit tbody tr td:nth-child(6)").all_inner_texts()
+    assert [text for text in texts if text in WORKFLOW_LABELS.values()] == [WORKFLOW_LABELS[code] for code in expected]
+    assert set(post_forms(page)) <= AUDIT_POSTS, post_forms(page)
     assert state_of(world) == "accepted"
 
 

@@ -53,8 +53,11 @@ def test_on_a_phone_the_menu_folds_behind_one_button_and_opens_whole(pages):
     page.goto("/inbox/")
     menu = page.locator("header nav")
     expect(menu).to_be_hidden()
-    page.get_by_text("菜单", exact=True).click()
+    button = page.locator(".menu-button")
+    expect(button).to_have_text("菜单 1")  # what waits is counted on the button, the menu folded
+    button.click()
     expect(menu).to_be_visible()
+    expect(menu.get_by_role("link", name="我的待办")).to_contain_text("1")
     links = menu.locator("a")
     heights = links.evaluate_all("links => links.map(a => a.getBoundingClientRect().height)")
     assert max(heights) < 2 * min(heights), heights  # each item on one line: no word broken in two

@@ -95,7 +95,7 @@ def test_verify_audit_fails_when_the_checkpoint_file_lost_lines(settings, tmp_pa
     with pytest.raises(SystemExit):
         call_command("verify_audit", "--json")
     report = json.loads(capsys.readouterr().out)
-    assert not report["ok"] and "lost 1 recorded checkpoint" in report["problem"]
+    assert not report["ok"] and "检查点文件丢失了 1 个已记录的检查点" in report["problem"]
 
 
 def test_a_checkpoint_costs_the_same_few_queries_whatever_the_trail_holds(tmp_path):

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from guardian.core import ObjectPermissionChecker
 
+from ..calendar import cn_datetime
 from ..models import OPEN_STATES, Membership
 
-ASSIGNMENT_ACTIONS = ("start", "submit", "approve", "return", "accept", "upload_evidence")
+ASSIGNMENT_ACTIONS = ("start", "submit", "recall", "approve", "return", "accept", "upload_evidence")
 ACTION_LABELS = {
-    "start": _("开始办理"), "submit": _("报送"), "approve": _("审核通过"), "return": _("退回"),
-    "accept": _("验收办结"), "upload_evidence": _("上传佐证材料"),
+    "start": _("开始办理"), "submit": _("报送"), "recall": _("撤回报送"), "approve": _("审核通过"),
+    "return": _("退回"), "accept": _("验收办结"), "upload_evidence": _("上传佐证材料"),
 }
 # Which object permission lets a person act, and from which states.
 _RIGHTS = {
     "start": [("work_assignment", {"assigned"})],
     "submit": [("work_assignment", {"in_progress"})],
+    "recall": [("work_assignment", {"submitted"})],
     "upload_evidence": [("work_assignment", {"assigned", "in_progress"})],
     "approve": [("review_assignment", {"submitted"})],
     "return": [("review_assignment", {"submitted"}), ("accept_assignment", {"lead_reviewed"})],
@@ -120,6 +122,12 @@ def decide(user, assignment, action: str, *, perms: set[str] | None = None, subm
         return Decision(False, 409, str(_("承办件当前状态为“%(state)s”，不能执行“%(action)s”"))
                         % {"state": assignment.get_state_display(), "action": label})
     permission = matching[0]
+    if action == "recall":
+        if submission is _LOOK_UP:
+            submission = assignment.submissions.order_by("-number").first()
+        if submission is not None and submission.opened_at is not None:
+            return Decision(False, 409, str(_("牵头审核单位已于%(when)s查阅本次报送，不能再撤回；如需修改，请联系审核人退回"))
+                            % {"when": cn_datetime(submission.opened_at)}, permission)
     if permission in ("review_assignment", "accept_assignment"):
         if submission is _LOOK_UP:
             submission = assignment.submissions.order_by("-number").first()

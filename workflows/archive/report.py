@@ -5,29 +5,17 @@ the same values, so the two cannot disagree.
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils import timezone, translation
 
 from audit.actions import action_label
 from audit.models import AuditEvent, AuditHead
 
+from ..calendar import cn_date, cn_datetime
 from ..lights import submitted_on_time
 from ..models import Assignment, AssignmentState, Evidence, Submission
 
 # Downloads are reads, not part of what happened to the work; everything else is the timeline.
 NOT_IN_TIMELINE = {"assignment.evidence_downloaded", "assignment.archive_downloaded"}
-
-
-def cn_date(value: dt.date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
-
-
-def cn_datetime(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return f"{cn_date(local.date())} {local:%H:%M:%S}"
 
 
 def human_size(size: int) -> str:

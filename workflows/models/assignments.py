@@ -119,6 +119,10 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     def submit(self) -> None:
         """Submit the report and evidence (报送)."""
 
+    @transition(field=state, source=AssignmentState.SUBMITTED, target=AssignmentState.IN_PROGRESS)
+    def recall(self) -> None:
+        """The unit takes its submission back before the lead department has opened it (撤回报送)."""
+
     @transition(field=state, source=AssignmentState.SUBMITTED, target=AssignmentState.LEAD_REVIEWED)
     def approve(self) -> None:
         """The lead department approves (牵头审核通过)."""
@@ -182,6 +186,13 @@ class Submission(models.Model):
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     returned_from = models.CharField(_("退回环节"), max_length=16, blank=True, choices=AssignmentState.choices)
     return_reason = models.TextField(_("退回理由"), blank=True)
+    # The first time a person who may review it opened it: from then on the unit cannot recall it.
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    opened_at = models.DateTimeField(_("审核人查阅时间"), null=True, blank=True)
+    recalled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    recalled_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["assignment", "number"]

@@ -109,6 +109,13 @@ def inbox_counts(user, today: dt.date, last_yellow: dt.date) -> dict[str, int]:
     return counts
 
 
+def waiting_total(user) -> int:
+    """How many assignments wait for ``user`` (the count on the menu's 我的待办): one query."""
+    if not _signed_in(user):
+        return 0
+    return _fetch(f"SELECT COUNT(*) FROM ({_waiting_rows('assignment_id')}) waiting", [user.pk])[0][0]
+
+
 class InboxIds:
     """The ids of what waits for ``user`` (of one light, if given), by due date and id, of a known
     length (``inbox_counts``): the paginator slices it, and each slice is one LIMIT/OFFSET query."""

@@ -27,7 +27,8 @@ from .inbox import refresh_inbox
 EVENT_OF_ACTION = {"start": "assignment.started", "submit": "assignment.submitted",
                    "approve": "assignment.approved", "return": "assignment.returned",
                    "accept": "assignment.accepted", "transfer": "assignment.transferred",
-                   "not_applicable": "assignment.not_applicable", "withdraw": "assignment.withdrawn"}
+                   "not_applicable": "assignment.not_applicable", "withdraw": "assignment.withdrawn",
+                   "recall": "assignment.recalled"}
 
 
 def _transition(assignment: Assignment, action: str, decision: Decision, actor, *, reason: str = "",
@@ -36,7 +37,7 @@ def _transition(assignment: Assignment, action: str, decision: Decision, actor, 
     method = {"start": assignment.start, "submit": assignment.submit, "approve": assignment.approve,
               "return": assignment.return_for_rework, "accept": assignment.accept,
               "transfer": assignment.transfer, "not_applicable": assignment.close_not_applicable,
-              "withdraw": assignment.withdraw}[action]
+              "withdraw": assignment.withdraw, "recall": assignment.recall}[action]
     from_state = assignment.state
     try:
         method()
@@ -139,6 +140,42 @@ def assignment_approve(*, actor, assignment_id: int, opinion: str = "") -> Assig
         _transition(assignment, "approve", decision, actor, submission=submission,
                     details={"opinion": submission.review_opinion})
     return assignment
+
+
+def assignment_recall(*, actor, assignment_id: int, reason: str = "") -> Submission:
+    """The unit takes back what it submitted, before the lead department has opened it (撤回报送:
+    已报送 → 办理中). The recalled submission stays in the history as submitted; its report opens
+    the 报送 form again (``drafts.draft_for``), so nothing typed is lost."""
+    reason = (reason or "").strip()
+    with transaction.atomic(durable=True):
+        assignment, decision, submission = _prepare(actor, assignment_id, "recall")
+        submission.recalled_by, submission.recalled_at = actor, timezone.now()
+        submission.save(update_fields=["recalled_by", "recalled_at"])
+        _transition(assignment, "recall", decision, actor, reason=reason, submission=submission)
+    return submission
+
+
+def submission_mark_opened(*, actor, assignment: Assignment, submission: Submission | None) -> bool:
+    """Note the first time a person who may review the submission opens it; from then on the unit
+    cannot recall it. Returns whether this was that first time (one UPDATE, one event)."""
+    if submission is None or submission.opened_at is not None or assignment.state != AssignmentState.SUBMITTED:
+        return False
+    decision = decide(actor, assignment, "approve", submission=submission)
+    if not decision.allowed:
+        return False
+    with transaction.atomic():
+        now = timezone.now()
+        if not Submission.objects.filter(pk=submission.pk, opened_at__isnull=True).update(opened_by=actor,
+                                                                                          opened_at=now):
+            return False  # a colleague opened it a moment ago
+        submission.opened_by, submission.opened_at = actor, now
+        record_event(
+            action="assignment.submission_opened", actor=actor, unit=acting_unit(assignment, decision, actor),
+            role=decision.role, target=assignment, target_label=assignment_label(assignment),
+            plan_id=assignment.task.plan_id, task_id=assignment.task_id, assignment_id=assignment.pk,
+            details={"submission": submission.number},
+        )
+    return True
 
 
 def assignment_return(*, actor, assignment_id: int, reason: str) -> Assignment:

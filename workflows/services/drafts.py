@@ -27,6 +27,7 @@ class DraftText:
     no_file_statement: str
     saved_at: object | None  # when it was saved, or None when it comes from the returned report
     from_returned: bool = False
+    from_recalled: bool = False
 
 
 def draft_save(*, actor, assignment_id: int, report: str, no_file_statement: str = "") -> ReportDraft:
@@ -51,10 +52,13 @@ def draft_discard(*, actor, assignment_id: int) -> None:
 
 def draft_for(user, assignment: Assignment, latest: Submission | None) -> DraftText | None:
     """What the 报送 form should open with: the person's draft, else the returned report (so a
-    unit reworking a 退回 edits its last report instead of retyping it), else nothing."""
+    unit reworking a 退回 edits its last report instead of retyping it), else the report the unit
+    recalled (撤回报送), else nothing."""
     draft = ReportDraft.objects.filter(assignment=assignment, user=user).first() if user.is_authenticated else None
     if draft is not None:
         return DraftText(draft.report, draft.no_file_statement, draft.updated_at)
     if latest is not None and latest.returned_at is not None and assignment.state == AssignmentState.IN_PROGRESS:
         return DraftText(latest.report, latest.no_file_statement, None, from_returned=True)
+    if latest is not None and latest.recalled_at is not None and assignment.state == AssignmentState.IN_PROGRESS:
+        return DraftText(latest.report, latest.no_file_statement, None, from_recalled=True)
     return None

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from ..archive.report import cn_date
+from ..calendar import cn_date
 from ..lights import DONE, GREEN, RED, YELLOW
 from .progress import (
     LIGHT_ORDER,

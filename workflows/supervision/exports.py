@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..archive.report import cn_date, cn_datetime
+from ..calendar import cn_date, cn_datetime
 from ..lights import DONE, GREEN, RED, YELLOW
 from ..spreadsheets import xlsx_append, xlsx_put
 from . import charts

@@ -47,6 +47,7 @@ MISSING = (404,) * len(STATES)  # cannot see the assignment: 404 in every state
 SUBMITTER = {  # 市财政局 承办人: the responsible unit
     "start": (200, 409, 409, 409, 409),
     "submit": (409, 200, 409, 409, 409),
+    "recall": (409, 409, 200, 409, 409),  # until a reviewer opens it (tests/workflows/services/test_recall.py)
     "approve": NOWHERE,
     "return": NOWHERE,
     "accept": NOWHERE,
@@ -55,6 +56,7 @@ SUBMITTER = {  # 市财政局 承办人: the responsible unit
 LEAD_REVIEWER = {  # 市编办 牵头审核人: a lead department of task 1
     "start": NOWHERE,
     "submit": NOWHERE,
+    "recall": NOWHERE,
     "approve": (409, 409, 200, 409, 409),
     "return": (409, 409, 200, 409, 409),
     "accept": NOWHERE,
@@ -63,6 +65,7 @@ LEAD_REVIEWER = {  # 市编办 牵头审核人: a lead department of task 1
 SUPERVISOR = {  # 市政府法制办 督办验收人: the plan's supervising office
     "start": NOWHERE,
     "submit": NOWHERE,
+    "recall": NOWHERE,
     "approve": NOWHERE,
     "return": (409, 409, 409, 200, 409),
     "accept": (409, 409, 409, 200, 409),
@@ -304,7 +307,7 @@ def test_the_reviewer_who_submitted_is_offered_nothing_while_a_colleague_is_offe
     both = person("both", "市政府法制办", "submitter")
     membership_grant(actor=None, user=both, unit=Unit.objects.get(short_name="市政府法制办"), role="reviewer")
     own = submitted(own_assignment_of_the_legal_office(world), both)
-    assert available_actions(fresh(both), own) == []
+    assert available_actions(fresh(both), own) == ["recall"]  # as its submitter: taking it back, not judging it
     assert available_actions(world.second_reviewer, own) == ["approve", "return"]
 
 

@@ -12,7 +12,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from workflows.archive.report import cn_date
+from workflows.calendar import cn_date
 from workflows.services.reminders import reminders_daily
 
 

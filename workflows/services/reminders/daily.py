@@ -6,8 +6,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...archive.report import cn_date
-from ...calendar import WorkingDays, is_working_day
+from ...calendar import WorkingDays, cn_date, is_working_day
 from .digests import digests_send
 from .ladder import escalations_issue
 from .mail import DailyRun

@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event, user_label
 
-from ...archive.report import cn_date
-from ...calendar import WorkingDays
+from ...calendar import WorkingDays, cn_date
 from ...lights import RED, YELLOW, light_q, with_light
 from ...models import (
     Assignment,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record_event
 
-from ...archive.report import cn_date
+from ...calendar import cn_date
 from ...lights import CLOSED, RED, light_q
 from ...models import (
     Assignment,

@@ -13,8 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ...archive.report import cn_date
-from ...calendar import WorkingDays
+from ...calendar import WorkingDays, cn_date
 from ...lights import LIGHTS, RED, YELLOW
 from ...models import (
     Assignment,

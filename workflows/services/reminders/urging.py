@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event, user_label
 
 from ...access.policies import assignment_permissions, can_supervise
-from ...archive.report import cn_date
+from ...calendar import cn_date
 from ...lights import CLOSED, RED, light_for_due, light_q
 from ...models import (
     Assignment,
