@@ -159,9 +159,7 @@ class AssignmentDetailView(APIView):
     def get(self, request, pk: int):
         assignment = visible_assignment(request, pk)
         # A reviewer reading it here has opened it as on the page: the unit can no longer recall it.
-        assignment_services.submission_mark_opened(
-            actor=request.user, assignment=assignment,
-            submission=assignment.submissions.order_by("-number").first())
+        assignment_services.submission_mark_opened(actor=request.user, assignment=assignment)
         return Response(s.AssignmentDetailSerializer(assignment).data)
 
 

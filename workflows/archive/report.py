@@ -12,7 +12,8 @@ from audit.models import AuditEvent, AuditHead
 
 from ..calendar import cn_date, cn_datetime
 from ..lights import submitted_on_time
-from ..models import Assignment, AssignmentState, Evidence, Submission
+from ..models import Assignment, Evidence, Submission
+from ..selectors.trail import state_label
 
 # Downloads are reads, not part of what happened to the work; everything else is the timeline.
 NOT_IN_TIMELINE = {"assignment.evidence_downloaded", "assignment.archive_downloaded"}
@@ -64,7 +65,6 @@ def _build(assignment_id: int, submission_id: int) -> dict:
             rounds_of.setdefault(f.pk, []).append(s.number)
     files = (Evidence.objects.filter(pk__in=rounds_of).select_related("uploaded_by").order_by("uploaded_at", "id"))
     roles = {k: str(v) for k, v in ROLE_LABELS.items()}
-    states = {k: str(v) for k, v in AssignmentState.choices}
     events = (AuditEvent.objects.filter(assignment_id=assignment.pk).exclude(action__in=NOT_IN_TIMELINE)
               .order_by("seq"))
     head = AuditHead.objects.filter(pk=1).first()
@@ -78,7 +78,7 @@ def _build(assignment_id: int, submission_id: int) -> dict:
                  "responsible_terms": task.responsible_names},
         "assignment": {"id": assignment.pk, "unit": assignment.unit.short_name,
                        "unit_full_name": assignment.unit.full_name or "", "round": assignment.round.name,
-                       "state": states[assignment.state], "due_date": cn_date(assignment.due_date),
+                       "state": state_label(assignment.state), "due_date": cn_date(assignment.due_date),
                        "due_date_iso": assignment.due_date.isoformat(), "deadline_met": met,
                        "submitted_on": cn_date(timezone.localtime(final.submitted_at).date())},
         "final": {
@@ -94,7 +94,7 @@ def _build(assignment_id: int, submission_id: int) -> dict:
              "submitted_by": _person(s.submitted_by), "submitted_at": cn_datetime(s.submitted_at),
              "files": [f.original_name for f in s.files.all()],
              "returned_by": _person(s.returned_by), "returned_at": cn_datetime(s.returned_at),
-             "returned_from": states.get(s.returned_from, ""), "return_reason": s.return_reason}
+             "returned_from": state_label(s.returned_from), "return_reason": s.return_reason}
             for s in submissions if s.pk != final.pk
         ],
         "files": [
@@ -107,7 +107,7 @@ def _build(assignment_id: int, submission_id: int) -> dict:
         "timeline": [
             {"seq": e.seq, "at": cn_datetime(e.occurred_at), "action": action_label(e.action),
              "actor": e.actor_label, "unit": e.unit_label, "role": roles.get(e.role, e.role),
-             "from_state": states.get(e.from_state, e.from_state), "to_state": states.get(e.to_state, e.to_state),
+             "from_state": state_label(e.from_state), "to_state": state_label(e.to_state),
              "reason": e.reason}
             for e in events
         ],

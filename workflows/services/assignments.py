@@ -48,15 +48,21 @@ def _transition(assignment: Assignment, action: str, decision: Decision, actor, 
         raise WrongState(_("承办件状态已变为“%(state)s”，请刷新后重试") % {"state": label}) from exc
     refresh_inbox([assignment.pk])
     assignment_transitioned.send(sender=Assignment, assignment=assignment, action=action, actor=actor)
+    _record(assignment, EVENT_OF_ACTION[action], decision, actor, from_state=from_state, to_state=assignment.state,
+            reason=reason, details=details, submission=submission)
+
+
+def _record(assignment: Assignment, action: str, decision: Decision, actor, *, submission: Submission | None,
+            details: dict | None = None, **fields) -> None:
+    """The one event of a service on an assignment: who, for which unit (and on whose behalf), in which role."""
     unit = acting_unit(assignment, decision, actor)
-    on_behalf = acting_for(actor, assignment, unit, decision.role)
     record_event(
-        action=EVENT_OF_ACTION[action],
-        actor=actor, unit=unit, role=decision.role, target=assignment,
+        action=action, actor=actor, unit=unit, role=decision.role, target=assignment,
         target_label=assignment_label(assignment),
         plan_id=assignment.task.plan_id, task_id=assignment.task_id, assignment_id=assignment.pk,
-        from_state=from_state, to_state=assignment.state, reason=reason,
-        details={**(details or {}), **({"submission": submission.number} if submission else {}), **on_behalf},
+        details={**(details or {}), **({"submission": submission.number} if submission else {}),
+                 **acting_for(actor, assignment, unit, decision.role)},
+        **fields,
     )
 
 
@@ -155,10 +161,20 @@ def assignment_recall(*, actor, assignment_id: int, reason: str = "") -> Submiss
     return submission
 
 
-def submission_mark_opened(*, actor, assignment: Assignment, submission: Submission | None) -> bool:
+_LATEST = object()  # "not given": look the latest submission up, once it is known to matter
+
+
+def submission_mark_opened(*, actor, assignment: Assignment, submission=_LATEST) -> bool:
     """Note the first time a person who may review the submission opens it; from then on the unit
-    cannot recall it. Returns whether this was that first time (one UPDATE, one event)."""
-    if submission is None or submission.opened_at is not None or assignment.state != AssignmentState.SUBMITTED:
+    cannot recall it. Returns whether this was that first time (one UPDATE, one event).
+
+    ``submission`` is the latest submission when the caller has it; otherwise it is looked up, and
+    only while the assignment waits for review."""
+    if assignment.state != AssignmentState.SUBMITTED:
+        return False
+    if submission is _LATEST:
+        submission = assignment.submissions.order_by("-number").first()
+    if submission is None or submission.opened_at is not None:
         return False
     decision = decide(actor, assignment, "approve", submission=submission)
     if not decision.allowed:
@@ -169,12 +185,7 @@ def submission_mark_opened(*, actor, assignment: Assignment, submission: Submiss
                                                                                           opened_at=now):
             return False  # a colleague opened it a moment ago
         submission.opened_by, submission.opened_at = actor, now
-        record_event(
-            action="assignment.submission_opened", actor=actor, unit=acting_unit(assignment, decision, actor),
-            role=decision.role, target=assignment, target_label=assignment_label(assignment),
-            plan_id=assignment.task.plan_id, task_id=assignment.task_id, assignment_id=assignment.pk,
-            details={"submission": submission.number},
-        )
+        _record(assignment, "assignment.submission_opened", decision, actor, submission=submission)
     return True
 
 
