@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from tests.conftest import REFERENCE_PLAN
 from workflows.models import Assignment, Plan, Unit
@@ -53,3 +54,10 @@ def build_world(*, whole_plan: bool = False) -> World:
     plan_dispatch(actor=supervisor, plan_id=plan.pk, task_id=task_id)
     world.assignment = Assignment.objects.get(round__plan=plan, task__number=1, unit__short_name="市财政局")
     return world
+
+
+def signed_in(user) -> Client:
+    """A test client signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client

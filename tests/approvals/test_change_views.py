@@ -2,19 +2,13 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 
 from audit.models import AuditEvent
 from tests.world import build_world, person
+from tests.world import signed_in as browser
 from workflows.models import Assignment, TransferRequest
 
 pytestmark = pytest.mark.django_db
-
-
-def browser(user) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
-from tests.world import build_world
+from tests.world import build_world, signed_in
 from workflows.models import Evidence, ReportDraft
 from workflows.services.assignments import assignment_return, assignment_start, assignment_submit
 from workflows.services.drafts import draft_save
@@ -23,12 +22,6 @@ def world():
     world = build_world()
     assignment_start(actor=world.submitter, assignment_id=world.assignment.pk)
     return world
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page_of(client, world) -> str:

@@ -5,12 +5,11 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.world import build_world
+from tests.world import build_world, signed_in
 from workflows.lights import light_for_due
 from workflows.selectors.inbox import assignments_awaiting
 from workflows.services.dispatch import plan_dispatch
@@ -29,12 +28,6 @@ def world(monkeypatch):
 
 def links(html: str) -> list[int]:
     return [int(pk) for pk in re.findall(r'href="/assignments/(\d+)/"', html)]
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_pages_hold_every_waiting_assignment_once_in_due_date_order(world):

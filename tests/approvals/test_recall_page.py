@@ -1,27 +1,17 @@
 """撤回报送 on the assignment page: offered until a reviewer opens the submission, then explained."""
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from tests.world import build_world
-from workflows.services.assignments import assignment_start, assignment_submit
+from tests.workflows.services.test_recall import submitted_world
+from tests.world import signed_in
+from workflows.services.assignments import assignment_submit
 
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def world():
-    world = build_world()
-    assignment_start(actor=world.submitter, assignment_id=world.assignment.pk)
-    assignment_submit(actor=world.submitter, assignment_id=world.assignment.pk, report="第一稿。",
-                      no_file_statement="暂无文件。")
-    return world
+    return submitted_world(report="第一稿。", no_file_statement="暂无文件。")
 
 
 def test_the_submitter_recalls_from_the_page_and_finds_the_report_in_the_form(world):

@@ -6,12 +6,11 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.world import build_world
+from tests.world import build_world, signed_in
 from workflows.calendar import working_days_between
 from workflows.models import Assignment, EscalationNotice
 from workflows.services.assignments import assignment_return, assignment_start, assignment_submit
@@ -24,12 +23,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world():
     return build_world()
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def row_of(html: str, pk: int) -> str:

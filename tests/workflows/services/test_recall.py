@@ -17,14 +17,19 @@ from workflows.services.errors import ActionError
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
+def submitted_world(report: str = "第一稿：已完成清单编制。", no_file_statement: str = "清单尚在公示，暂无文件。"):
+    """The small world with task 1 × 市财政局 submitted by its submitter and not yet opened."""
     world = build_world()
     assignment_start(actor=world.submitter, assignment_id=world.assignment.pk)
-    assignment_submit(actor=world.submitter, assignment_id=world.assignment.pk, report="第一稿：已完成清单编制。",
-                      no_file_statement="清单尚在公示，暂无文件。")
+    assignment_submit(actor=world.submitter, assignment_id=world.assignment.pk, report=report,
+                      no_file_statement=no_file_statement)
     world.reload()
     return world
+
+
+@pytest.fixture
+def world():
+    return submitted_world()
 
 
 def refused(call) -> ActionError:
