@@ -54,6 +54,7 @@ ACTIONS = {
     "assignment.evidence_uploaded": _("上传佐证材料"),
     "assignment.evidence_withdrawn": _("撤下佐证材料"),
     "assignment.evidence_downloaded": _("下载佐证材料"),
+    "assignment.evidence_previewed": _("在线预览佐证材料"),
     "assignment.archived": _("生成归档文件"),
     "assignment.archive_downloaded": _("下载归档文件"),
     "assignment.archive_integrity_failed": _("归档文件完整性校验失败，拒绝下载"),

@@ -15,7 +15,10 @@ def main(po_path: str, json_path: str) -> int:
         translations = json.load(handle)
     catalogue = polib.pofile(po_path)
     missing = []
-    for entry in catalogue:
+    for entry in list(catalogue):
+        if entry.obsolete:  # a message no longer in the code: dropped, not asked for
+            catalogue.remove(entry)
+            continue
         text = translations.get(entry.msgid)
         if text is None:
             missing.append(entry.msgid)

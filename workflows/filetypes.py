@@ -46,6 +46,8 @@ CONTENT_TYPES = {
     "zip": "application/zip",
     "text": "text/plain",
 }
+# What a browser shows inline without running anything of the file's own (the reviewer's 在线预览).
+PREVIEWABLE = frozenset({CONTENT_TYPES["pdf"], CONTENT_TYPES["jpeg"], CONTENT_TYPES["png"]})
 # The extensions each kind may carry.
 EXTENSIONS = {
     "pdf": {".pdf"}, "docx": {".docx"}, "xlsx": {".xlsx"}, "doc": {".doc"}, "xls": {".xls"},

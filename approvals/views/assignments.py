@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditEvent
+from workflows import filetypes
 from workflows.access.policies import (
     ACTION_LABELS,
     assignment_permissions,
@@ -34,6 +35,7 @@ from workflows.models import (
     TaskParty,
 )
 from workflows.selectors import trail
+from workflows.selectors.marks import row_marks
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
 from workflows.services import drafts as draft_services
@@ -145,6 +147,12 @@ def _page(request, assignment, *, bound=None, error="", status=200):
     panels = [{"action": a, "label": ACTION_LABELS[a], "form": action_forms[a],
                "url": reverse(URL_NAMES[a], args=[assignment.pk])} for a in actions]
     returned = latest if latest and latest.return_reason and assignment.state == AssignmentState.IN_PROGRESS else None
+    today = timezone.localdate()
+    closed = assignment.state in CLOSED_STATES
+    # What the summary bar says: the same marks as the work queue's row of this assignment.
+    marks = row_marks([{"pk": assignment.pk, "state": assignment.state, "due_date": assignment.due_date}],
+                      today)[assignment.pk]
+    deciding = bool({"approve", "accept"} & set(actions))
     shown_submissions = submissions if request.GET.get("rounds") == "all" else submissions[-ROUNDS_SHOWN:]
     whole_timeline = request.GET.get("timeline") == "all"
     timeline, timeline_hidden = _timeline(assignment.pk, limit=None if whole_timeline else TIMELINE_SHOWN)
@@ -155,8 +163,10 @@ def _page(request, assignment, *, bound=None, error="", status=200):
         "shown_submissions": shown_submissions, "rounds_hidden": len(submissions) - len(shown_submissions),
         "round_files_shown": None if request.GET.get("files") == "all" else ROUND_FILES_SHOWN, "returned": returned,
         "current_files": current, "actions": actions, "panels": panels, "error": error,
-        "due_form": action_forms.get("due_date"), "may_withdraw": "upload_evidence" in actions,
-        "overdue": assignment.due_date < timezone.localdate() and assignment.state not in CLOSED_STATES,
+        "due_form": None if closed else action_forms.get("due_date"), "may_withdraw": "upload_evidence" in actions,
+        "overdue": assignment.due_date < today and not closed, "closed": closed, "marks": marks, "today": today,
+        "deciding": deciding, "pending": latest if deciding else None, "previewable": filetypes.PREVIEWABLE,
+        "days_over": -marks.working_days if (marks.working_days or 0) < 0 else 0,
         "archive": Archive.objects.filter(assignment=assignment).first(), "supervise": supervise,
         "draft": draft, "recall_refused": recall_refused, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
     }, status=status)

@@ -4,8 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from workflows import filetypes
 from workflows.access.scopes import assignments_visible_to
 from workflows.models import Evidence
 from workflows.services import drafts as draft_services
@@ -72,16 +74,27 @@ def _evidence_assignment(request, evidence_id: int):
 
 @require_GET
 @login_required
+@xframe_options_sameorigin
 def evidence_download(request, evidence_id: int):
+    """The file as an attachment; with ``?inline=1`` a PDF or image is shown in the page (在线预览),
+    framed by this site only. Its type was read from its bytes at upload, never from its name."""
     if _evidence_assignment(request, evidence_id) is None:
         return _not_found(request, _("佐证材料不存在，或您无权查看。"))
+    wants_inline = request.GET.get("inline") == "1"
+    content_type = Evidence.objects.filter(pk=evidence_id).values_list("content_type", flat=True).first()
+    inline = wants_inline and content_type in filetypes.PREVIEWABLE
     try:
-        evidence, handle = evidence_services.evidence_open(actor=request.user, evidence_id=evidence_id)
+        evidence, handle = evidence_services.evidence_open(actor=request.user, evidence_id=evidence_id,
+                                                           preview=inline)
     except ActionError as exc:
         return _error_page(request, exc)
     response = FileResponse(handle, content_type=evidence.content_type or "application/octet-stream")
-    response["Content-Disposition"] = evidence_services.content_disposition(evidence.original_name)
+    response["Content-Disposition"] = evidence_services.content_disposition(evidence.original_name, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
+    if inline:  # framed by this site's page only; an image shown alone loads nothing else
+        response["Content-Security-Policy"] = ("frame-ancestors 'self'" if content_type == "application/pdf" else
+                                               "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+                                               "frame-ancestors 'self'")
     return response
 
 

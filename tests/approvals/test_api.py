@@ -149,7 +149,7 @@ def test_an_assignment_goes_from_dispatched_to_accepted_by_token_with_one_return
     assert answer.status_code == 200 and answer.json()["state"] == "lead_reviewed"
     assert answer.json()["rounds"][-1]["review_opinion"] == "同意"
     check(reviewer, "lead_reviewed", [])
-    check(supervisor, "lead_reviewed", ["return", "accept"])
+    check(supervisor, "lead_reviewed", ["accept", "return"])
 
     answer = supervisor.post(url(pk, "accept"), {}, format="json")
     assert answer.status_code == 200 and answer.json()["state"] == "accepted"

@@ -263,7 +263,8 @@ def test_the_buttons_shown_are_exactly_the_available_actions_for_each_role_and_s
             assert shown == allowed, (state, role)
             assert shown == EXPECTED_BUTTONS[state].get(role, set()), (state, role)
             due_date_form = any(f["attrs"].get("data-supervisor-action") == "due_date" for f in forms_on(page))
-            assert due_date_form is (role == "supervisor")
+            # 调整期限 is the supervisor's, and only while the item is open.
+            assert due_date_form is (role == "supervisor" and state != "accepted"), (state, role)
         if index < len(steps):
             steps[index]()
 
@@ -525,3 +526,88 @@ def test_the_home_page_is_my_inbox_with_counts(world):
     assert client.get("/")["Location"] == reverse("approvals:inbox")
     html = client.get(reverse("approvals:inbox")).content.decode()
     assert "待开始办理" in html and "市财政局" in html and "第 1 项" in html
+
+
+# ----- the page by role: summary bar, the report before the decision, closed items -----------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + b"\x00" * 16
+
+
+def summary_of(response) -> str:
+    html = response.content.decode()
+    start = html.index("data-summary")
+    return html[start:html.index("</section>", start)]
+
+
+def test_the_summary_bar_shows_state_light_time_limit_countdown_level_and_reminders(world):
+    import datetime as dt
+
+    from workflows.models import EscalationNotice
+    from workflows.services.reminders import assignment_remind
+    a = world.assignment
+    from workflows.models import InboxItem
+    Assignment.objects.filter(pk=a.pk).update(due_date=dt.date(2026, 11, 30))  # a Monday, before "today"
+    InboxItem.objects.filter(assignment=a).update(due_date=dt.date(2026, 11, 30))
+    assignment_remind(actor=world.supervisor, assignment_id=a.pk, message="请尽快报送")
+    EscalationNotice.objects.create(assignment=a, level=2, issued_on=dt.date(2026, 12, 1),
+                                    issued_at="2026-12-01T09:00:00+08:00", overdue_working_days=3)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("django.utils.timezone.localdate", lambda *args: dt.date(2026, 12, 4))  # a Friday
+        bar = summary_of(Browser(world.submitter).open(a))
+
+    assert "已交办" in bar and "红灯" in bar and "2026年11月30日" in bar
+    assert "超期 4 个工作日" in bar  # 12-01, 12-02, 12-03, 12-04
+    assert "二级督办" in bar or "badge-level-2" in bar
+    assert "已催办 ×1" in bar
+
+
+def test_the_reviewer_sees_the_report_and_previews_of_pdf_and_image_before_deciding(world):
+    a = world.assignment
+    submitter, reviewer = Browser(world.submitter), Browser(world.reviewer)
+    page = submitter.act(a, "start")
+    for name, data in (("自查报告.pdf", PDF), ("现场照片.png", PNG), ("清单.txt", "清单".encode())):
+        submitter.submit(page, "upload_evidence", files={"file": SimpleUploadedFile(name, data)})
+    submitter.act(a, "submit", report="已完成自查。")
+
+    html = main_of(reviewer.open(a))
+    pending = html[html.index('id="pending"'):html.index('class="actions"')]
+    assert "已完成自查。" in pending
+    pdf, png, txt = Evidence.objects.filter(assignment=a).order_by("id")
+    pdf_url, png_url, txt_url = (reverse("approvals:evidence_download", args=[e.pk]) + "?inline=1" for e in (pdf, png, txt))
+    assert f'<iframe src="{pdf_url}"' in pending
+    assert f'<img src="{png_url}"' in pending
+    assert txt_url not in pending  # no preview of what a browser cannot show safely
+
+    shown = reviewer.client.get(pdf_url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "application/pdf"
+    assert shown["Content-Disposition"].startswith("inline;") and shown["X-Frame-Options"] == "SAMEORIGIN"
+    assert shown["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert b"".join(shown.streaming_content) == PDF
+    image = reviewer.client.get(png_url)
+    assert image["Content-Disposition"].startswith("inline;") and "default-src 'none'" in image["Content-Security-Policy"]
+    text = reviewer.client.get(txt_url)  # asked inline, still an attachment
+    assert text["Content-Disposition"].startswith("attachment;")
+    actions = list(AuditEvent.objects.filter(assignment_id=a.pk, action__startswith="assignment.evidence_")
+                   .exclude(action="assignment.evidence_uploaded").values_list("action", flat=True).order_by("seq"))
+    assert actions == ["assignment.evidence_previewed", "assignment.evidence_previewed",
+                       "assignment.evidence_downloaded"]
+
+
+def test_accept_comes_before_return_and_nothing_is_offered_on_a_closed_item(world):
+    a = world.assignment
+    services.assignment_start(actor=world.submitter, assignment_id=a.pk)
+    services.assignment_submit(actor=world.submitter, assignment_id=a.pk, report="报告", no_file_statement="无")
+    services.assignment_approve(actor=world.reviewer, assignment_id=a.pk)
+    supervisor = Browser(world.supervisor)
+
+    page = supervisor.open(a)
+    order = [f["attrs"].get("data-action") or f["attrs"].get("data-supervisor-action") for f in forms_on(page)]
+    assert order.index("accept") < order.index("return") < order.index("due_date") < order.index("remind")
+    html = page.content.decode()
+    assert html.index("待您决定的报送材料") < html.index("可执行的操作")
+
+    page = supervisor.act(a, "accept", opinion="同意")
+    kinds = {f["attrs"].get("data-supervisor-action") for f in forms_on(page)}
+    assert "remind" not in kinds and "due_date" not in kinds
+    assert "已办结" in summary_of(page) and "待您决定的报送材料" not in page.content.decode()

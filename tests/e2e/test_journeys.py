@@ -195,7 +195,7 @@ def press(page, action: str):
 
 
 def expect_state(page, label: str):
-    expect(page.locator("main h1 .state")).to_have_text(label)
+    expect(page.locator("[data-summary-state]")).to_have_text(label)
 
 
 def arrive(pages, username: str, waiting_label: str, state: str, actions: set[str]):
@@ -335,6 +335,18 @@ def test_the_reviewer_returns_the_submitter_resubmits_and_the_reviewer_approves(
 
     # Step 1: 市编办 returns it with a reason.
     reviewer = arrive(pages, "bianban", "待审核", "已报送", {"approve", "return"})
+    # The report and its files come before the decision, the photo shown in the page, the PDF
+    # in the browser's own viewer (or, where it has none, a link to open it).
+    pending = reviewer.locator("#pending")
+    expect(pending).to_contain_text("已完成自查，形成自查报告。")
+    reviewer.locator("#pending details.preview", has_text="在线预览").nth(1).locator("summary").click()
+    photo = pending.locator("img[alt='现场照片.png']")
+    expect(photo).to_be_visible()
+    photo.evaluate("img => img.complete ? img.naturalWidth : new Promise(done => img.onload = () => done())")
+    assert photo.evaluate("img => img.naturalWidth") == 4
+    expect(pending.locator("iframe[title='自查报告.pdf']")).to_have_count(1)
+    assert reviewer.evaluate("document.querySelector('#pending').compareDocumentPosition("
+                             "document.querySelector('form[data-action=approve]')) & 4") == 4
     reviewer.locator("form[data-action='return']").get_by_label("退回理由").fill(RETURN_REASON)
     press(reviewer, "return")
     expect_message(reviewer, "已退回，承办单位将看到退回理由。")
@@ -401,7 +413,8 @@ def test_the_supervisor_accepts_and_the_page_shows_it_closed(pages):
     press(page, "accept")
     expect_message(page, "已验收办结。")
     expect_state(page, "已验收办结")
-    expect(page.locator("dl.meta")).to_contain_text("已验收办结")
+    expect(page.locator("[data-summary]")).to_contain_text("已办结")
+    expect(page.locator("[data-supervisor-action]")).to_have_count(0)  # no 催办, no 调整期限 once closed
     assert action_forms(page) == set()
     expect(page.locator("#submission-2")).to_contain_text("验收办结")
     expect(page.locator("#submission-2")).to_contain_text("验收通过。")

@@ -15,7 +15,8 @@ from guardian.core import ObjectPermissionChecker
 from ..calendar import cn_datetime
 from ..models import OPEN_STATES, Membership
 
-ASSIGNMENT_ACTIONS = ("start", "submit", "recall", "approve", "return", "accept", "upload_evidence")
+# In the order the page offers them: the step forward first (审核通过, 验收办结), 退回 after it.
+ASSIGNMENT_ACTIONS = ("start", "submit", "recall", "approve", "accept", "return", "upload_evidence")
 ACTION_LABELS = {
     "start": _("开始办理"), "submit": _("报送"), "recall": _("撤回报送"), "approve": _("审核通过"),
     "return": _("退回"), "accept": _("验收办结"), "upload_evidence": _("上传佐证材料"),

@@ -16,7 +16,7 @@ from ..models import Assignment, Evidence, Submission
 from ..selectors.trail import state_label
 
 # Downloads are reads, not part of what happened to the work; everything else is the timeline.
-NOT_IN_TIMELINE = {"assignment.evidence_downloaded", "assignment.archive_downloaded"}
+NOT_IN_TIMELINE = {"assignment.evidence_downloaded", "assignment.evidence_previewed", "assignment.archive_downloaded"}
 
 
 def human_size(size: int) -> str:

@@ -183,8 +183,9 @@ def evidence_upload(*, actor, assignment_id: int, upload) -> Evidence:
     return evidence
 
 
-def evidence_open(*, actor, evidence_id: int):
-    """Open an evidence file for download by someone who can see its assignment; record it.
+def evidence_open(*, actor, evidence_id: int, preview: bool = False):
+    """Open an evidence file for download (or, ``preview``, to be shown in the page) by someone who
+    can see its assignment; record it.
 
     Return (evidence, binary file object); the caller closes the file. Anyone who may not
     see the assignment gets NotFound, exactly as for a file that does not exist.
@@ -207,7 +208,8 @@ def evidence_open(*, actor, evidence_id: int):
         unit, role = viewer_of(actor, assignment, perms)
         with transaction.atomic(durable=True):
             record_event(
-                action="assignment.evidence_downloaded", actor=actor, unit=unit, role=role,
+                action="assignment.evidence_previewed" if preview else "assignment.evidence_downloaded",
+                actor=actor, unit=unit, role=role,
                 target=assignment, target_label=assignment_label(assignment),
                 plan_id=assignment.task.plan_id, task_id=assignment.task_id, assignment_id=assignment.pk,
                 details={"evidence": evidence.pk, "name": evidence.original_name, "sha256": evidence.sha256},
@@ -251,8 +253,8 @@ def evidence_withdraw(*, actor, evidence_id: int) -> Evidence:
     return evidence
 
 
-def content_disposition(original_name: str) -> str:
-    """Build a safe ``Content-Disposition: attachment`` value for a stored original name.
+def content_disposition(original_name: str, *, inline: bool = False) -> str:
+    """Build a safe ``Content-Disposition: attachment`` (or ``inline``) value for a stored original name.
 
     The quoted ``filename`` is an ASCII fallback in which anything but letters, digits and
     ``._-()`` and spaces becomes ``_``; ``filename*`` carries the real name percent-encoded in
@@ -265,4 +267,5 @@ def content_disposition(original_name: str) -> str:
     ext = filetypes.extension(fallback)
     if not fallback[: len(fallback) - len(ext)].strip("_. "):  # nothing readable left of the name
         fallback = "file" + (ext if ext[1:].isalnum() else "")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
