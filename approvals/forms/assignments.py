@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from workflows.ids import MAX_ID, IdChoiceField, parse_id
 from workflows.lights import DONE, LIGHTS, light_q
 from workflows.models import AssignmentState, Plan, Unit
+from workflows.selectors.inbox import inbox_items
 
 
 class Form(forms.Form):
@@ -116,7 +117,13 @@ class SelectUnitsForm(Form):
         self.fields["units"].choices = [(u.short_name, u.short_name) for u in units]
 
 
+def plan_label(plan) -> str:
+    title = plan.title if len(plan.title) <= 40 else plan.title[:39] + "…"
+    return f"{plan.doc_number} {title}" if plan.doc_number else title
+
+
 class AssignmentFilterForm(Form):
+    field_order = ["q", "mine", "plan", "unit", "state", "light", "task"]
     state = forms.ChoiceField(label=_("状态"), required=False,
                               choices=[("", _("全部"))] + list(AssignmentState.choices))
     plan = IdChoiceField(label=_("计划"), required=False, empty_label=_("全部"),
@@ -129,6 +136,11 @@ class AssignmentFilterForm(Form):
                               choices=[("", _("全部"))] + [(k, v) for k, v in LIGHTS.items()]
                               + [(DONE, _("已办结"))],
                               error_messages={"invalid_choice": _("灯号只能是绿灯、黄灯、红灯或已办结")})
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100, strip=True,
+                        widget=forms.TextInput(attrs={"placeholder": _("任务内容、单位、计划或文号"),
+                                                      "type": "search"}),
+                        error_messages={"max_length": _("关键词不超过 100 个字")})
+    mine = forms.BooleanField(label=_("只看我的待办"), required=False)
     task = forms.IntegerField(label=_("任务编号"), required=False, min_value=1, max_value=MAX_ID,
                               error_messages={"invalid": _("任务编号应为正整数"),
                                               "min_value": _("任务编号应为正整数"),
@@ -136,9 +148,25 @@ class AssignmentFilterForm(Form):
     after = forms.RegexField(regex=r"^\d{4}-\d{2}-\d{2}_\d+$", required=False, widget=forms.HiddenInput,
                              error_messages={"invalid": _("翻页参数无效")})
 
-    def filter(self, queryset):
-        """Apply the chosen filters and the keyset position (due date, id) to ``queryset``."""
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A plan is known by its 文号 first: titles of one city's plans often begin alike.
+        self.fields["plan"].label_from_instance = plan_label
+        self.fields["plan"].queryset = self.fields["plan"].queryset.only("id", "title", "doc_number")
+
+    def filter(self, queryset, *, user=None):
+        """Apply the chosen filters and the keyset position (due date, id) to ``queryset``;
+        ``user``, for 只看我的待办 (what waits for that person in 我的待办)."""
         data = self.cleaned_data
+        if data.get("q"):
+            words = data["q"].split()
+            for word in words:
+                match = (Q(task__text__icontains=word) | Q(unit__short_name__icontains=word)
+                         | Q(unit__full_name__icontains=word) | Q(task__plan__title__icontains=word)
+                         | Q(task__plan__doc_number__icontains=word))
+                queryset = queryset.filter(match)
+        if data.get("mine") and user is not None:
+            queryset = queryset.filter(pk__in=inbox_items(user).values("assignment_id"))
         if data.get("state"):
             queryset = queryset.filter(state=data["state"])
         if data.get("plan"):

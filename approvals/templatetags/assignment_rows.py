@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from workflows.lights import CLOSED
 from workflows.models import AssignmentState
+from workflows.selectors.marks import countdown_label
 
 from .lights import light_badge
 
@@ -67,12 +68,8 @@ def _marks_html(marks) -> tuple[str, str]:
         return "", ""
     due = ""
     if marks.working_days is not None:
-        if marks.working_days < 0:
-            due = format_html('<br><small class="error" data-days>{}</small>',
-                              _("超期 %(n)s 个工作日") % {"n": -marks.working_days})
-        else:
-            left = _("今日到期") if marks.working_days == 0 else _("剩余 %(n)s 个工作日") % {"n": marks.working_days}
-            due = format_html('<br><small data-days>{}</small>', left)
+        due = format_html('<br><small{} data-days>{}</small>', mark_safe(' class="error"') if marks.working_days < 0
+                          else "", countdown_label(marks.working_days))
     badges = []
     if marks.returned_reason:
         badges.append(format_html('<span class="badge badge-returned" data-returned>{}</span>',

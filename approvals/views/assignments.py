@@ -35,7 +35,7 @@ from workflows.models import (
     TaskParty,
 )
 from workflows.selectors import trail
-from workflows.selectors.marks import row_marks
+from workflows.selectors.marks import countdown_label, row_marks
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
 from workflows.services import drafts as draft_services
@@ -166,7 +166,7 @@ def _page(request, assignment, *, bound=None, error="", status=200):
         "due_form": None if closed else action_forms.get("due_date"), "may_withdraw": "upload_evidence" in actions,
         "overdue": assignment.due_date < today and not closed, "closed": closed, "marks": marks, "today": today,
         "deciding": deciding, "pending": latest if deciding else None, "previewable": filetypes.PREVIEWABLE,
-        "days_over": -marks.working_days if (marks.working_days or 0) < 0 else 0,
+        "days_over": (marks.working_days or 0) < 0, "countdown": countdown_label(marks.working_days),
         "archive": Archive.objects.filter(assignment=assignment).first(), "supervise": supervise,
         "draft": draft, "recall_refused": recall_refused, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
     }, status=status)

@@ -1,8 +1,10 @@
 """The lists of assignments: 我的待办 (what waits for me) and everything I may see, filtered."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET
 
@@ -11,6 +13,8 @@ from workflows.lights import LIGHTS, horizon, lights_for_dues, with_light
 from workflows.models import AssignmentState
 from workflows.selectors.inbox import InboxIds, inbox_counts, inbox_rows
 from workflows.selectors.marks import row_marks
+from workflows.services.evidence import content_disposition
+from workflows.supervision import exports
 
 from ..forms import assignments as forms
 
@@ -56,18 +60,25 @@ def inbox(request):
         "more_transfers": len(transfers) > TRANSFERS_SHOWN})
 
 
+def _filtered(request, data):
+    """The 承办件 filter form for ``data`` and what it selects (None when the form is invalid)."""
+    form = forms.AssignmentFilterForm(data)
+    if not form.is_valid():
+        return form, None
+    visible = assignments_visible_to(request.user).select_related("task__plan", "unit", "round")
+    return form, form.filter(visible.order_by("due_date", "id"), user=request.user)
+
+
 @require_GET
 @login_required
 def assignment_list(request):
-    """Everything I may see, filtered, in keyset pages of 50 by (due date, id)."""
-    form = forms.AssignmentFilterForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    """Everything I may see, filtered (keyword, plan, unit, state, light, 只看我的待办), in keyset
+    pages of 50 by (due date, id); the same selection exports to XLSX."""
+    form, selected = _filtered(request, request.GET)
+    if selected is None:
         return render(request, "approvals/assignment_list.html", {"form": form, "items": []}, status=400)
-    if not request.GET:
-        form = forms.AssignmentFilterForm({})
-        form.is_valid()
-    visible = with_light(assignments_visible_to(request.user), timezone.localdate())
-    rows = list(form.filter(visible.order_by("due_date", "id"))[:PAGE_SIZE + 1])
+    today = timezone.localdate()
+    rows = list(with_light(selected, today)[:PAGE_SIZE + 1])
     items, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     next_query = ""
     if more:
@@ -78,9 +89,28 @@ def assignment_list(request):
     first_query.pop("after", None)
     return render(request, "approvals/assignment_list.html", {
         "form": form, "items": items, "next_query": next_query, "first_query": first_query.urlencode(),
-        "paged": bool(form.cleaned_data.get("after")), "today": timezone.localdate(),
-        "marks": row_marks([{"pk": a.pk, "state": a.state, "due_date": a.due_date} for a in items],
-                           timezone.localdate())})
+        "paged": bool(form.cleaned_data.get("after")), "today": today, "export_query": first_query.urlencode(),
+        "marks": row_marks([{"pk": a.pk, "state": a.state, "due_date": a.due_date} for a in items], today)})
+
+
+@require_GET
+@login_required
+def assignment_export(request):
+    """The filtered 承办件 as an XLSX workbook (every page of it, not only the one shown)."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    form, selected = _filtered(request, query)
+    if selected is None:
+        return render(request, "approvals/assignment_list.html", {"form": form, "items": []}, status=400)
+    rows = list(selected[:exports.LIST_EXPORT_LIMIT + 1])
+    if len(rows) > exports.LIST_EXPORT_LIMIT:
+        form.add_error(None, _("符合条件的承办件超过 %(n)s 件，请缩小筛选范围后再导出。")
+                       % {"n": exports.LIST_EXPORT_LIMIT})
+        return render(request, "approvals/assignment_list.html", {"form": form, "items": []}, status=400)
+    today = timezone.localdate()
+    response = HttpResponse(exports.assignment_list_workbook(rows, today), content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition(f"承办件-{today:%Y%m%d}.xlsx")
+    return response
 
 
 # ----- the assignment page ----------------------------------------------------------------------

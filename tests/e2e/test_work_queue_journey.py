@@ -67,3 +67,32 @@ def test_on_a_phone_the_menu_folds_behind_one_button_and_opens_whole(pages):
     expect(menu).to_be_visible()
     expect(page.locator(".menu-button")).to_be_hidden()
     assert page.request.get("/favicon.ico").ok
+
+
+def test_the_clerk_searches_the_queue_narrows_it_on_a_phone_and_exports_it(pages):
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    world = build_world()
+    plan_dispatch(actor=world.supervisor, plan_id=world.plan.pk)
+    page = sign_in(pages, "finance")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/inbox/")
+    page.locator("[data-inbox-search] input[name=q]").fill("权力清单")
+    page.locator("[data-inbox-search] button").click()
+    expect(page.locator("main h1")).to_have_text("承办件")
+    expect(page.locator("input[name=mine]")).to_be_checked()
+    rows = page.locator("table.assignments tbody tr")
+    expect(rows.first).to_contain_text("权力清单")
+    shown = rows.count()
+    assert shown >= 1 and all("市财政局" in rows.nth(i).inner_text() for i in range(shown))
+    page.screenshot(path=str(SCREENSHOTS / "search-375.png"), full_page=True)
+    assert page.evaluate(WIDER_THAN_SCREEN) == []
+
+    with page.expect_download() as download:
+        page.locator("[data-export]").click()
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    exported = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(exported) == shown and all("权力清单" in row[1] and row[2] == "市财政局" for row in exported)

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from ..calendar import WorkingDays
 from ..models import AssignmentState, EscalationNotice, Reminder, Submission
@@ -23,6 +24,15 @@ class RowMarks:
     level: int | None = None  # the highest 督办 rung reached
     level_label: str = ""
     working_days: int | None = None  # to the due date: > 0 left, < 0 overdue, None once closed
+
+
+def countdown_label(working_days: int | None) -> str:
+    """剩余 N 个工作日 / 今日到期 / 超期 N 个工作日, as every list, page and export writes it ("" once closed)."""
+    if working_days is None:
+        return ""
+    if working_days < 0:
+        return _("超期 %(n)s 个工作日") % {"n": -working_days}
+    return _("今日到期") if working_days == 0 else _("剩余 %(n)s 个工作日") % {"n": working_days}
 
 
 def first_line(text: str, limit: int = 40) -> str:

@@ -10,13 +10,16 @@ import datetime as dt
 import io
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..calendar import cn_date, cn_datetime
-from ..lights import DONE, GREEN, RED, YELLOW
-from ..spreadsheets import xlsx_append, xlsx_put
+from ..calendar import WorkingDays, cn_date, cn_datetime
+from ..lights import CLOSED, DONE, GREEN, RED, YELLOW, lights_for_dues
+from ..models import AssignmentState
+from ..selectors.marks import countdown_label
+from ..spreadsheets import xlsx_append, xlsx_cell, xlsx_put, xlsx_row
 from . import charts
 from .progress import LIGHT_ORDER, STATES, Progress, light_labels, state_labels
 from .scorecard import LEAD_COLUMNS, UNIT_COLUMNS, scorecard
@@ -183,6 +186,43 @@ def progress_workbook(progress: Progress) -> Workbook:
 def workbook_bytes(progress: Progress) -> bytes:
     out = io.BytesIO()
     progress_workbook(progress).save(out)
+    return out.getvalue()
+
+
+# ----- a filtered list of assignments (承办件 → 导出 Excel) ---------------------------------------
+
+LIST_EXPORT_LIMIT = 20_000  # more rows than an office reads; the page asks to narrow the filters
+LIST_COLUMNS = (_l("任务编号"), _l("工作任务"), _l("责任单位"), _l("计划"), _l("文号"), _l("报送轮次"),
+                _l("办理期限"), _l("灯号"), _l("状态"), _l("剩余或超期工作日"))
+
+
+def assignment_list_workbook(assignments, today: dt.date) -> bytes:
+    """One sheet, one row per assignment in the order given (with ``task__plan``, ``unit``, ``round``
+    selected), the light and working days as the list shows them; written row by row."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(str(_l("承办件")))
+    for column, width in zip("ABCDEFGHIJ", (9, 60, 16, 36, 22, 12, 16, 10, 14, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    xlsx_append(sheet, [str(c) for c in LIST_COLUMNS])
+    states = dict(AssignmentState.choices)
+    lights = light_labels()
+    light_of_due = lights_for_dues(today)
+    days = WorkingDays()
+    for a in assignments:
+        closed = a.state in CLOSED
+        left = None if closed else days(today, a.due_date)
+        days_text = countdown_label(left) or (done_label(a.on_time) if a.state == AssignmentState.ACCEPTED else "")
+        due = xlsx_cell(sheet, a.due_date, number_format=DATE_FORMAT)
+        row = xlsx_row(sheet, [a.task.number, a.task.text, a.unit.short_name, a.task.plan.title,
+                               a.task.plan.doc_number, a.round.name])
+        light = "" if closed and a.state != AssignmentState.ACCEPTED else \
+            lights[DONE if closed else light_of_due(a.due_date)]
+        row += [due] + xlsx_row(sheet, [light,
+                                        str(states.get(a.state, a.state)), days_text])
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
 
 
