@@ -17,6 +17,7 @@ urlpatterns = [
     path("inbox/", lists.inbox, name="inbox"),
     path("assignments/", lists.assignment_list, name="assignment_list"),
     path("assignments/export.xlsx", lists.assignment_export, name="assignment_export"),
+    path("assignments/batch/", lists.assignment_batch, name="assignment_batch"),
     path("assignments/<id:pk>/", assignments.assignment_detail, name="assignment_detail"),
     path("assignments/<id:pk>/start/", assignments.assignment_action, {"action": "start"}, name="assignment_start"),
     path("assignments/<id:pk>/submit/", assignments.assignment_action, {"action": "submit"}, name="assignment_submit"),

@@ -14,6 +14,7 @@ from workflows.ids import MAX_ID, IdChoiceField, parse_id
 from workflows.lights import DONE, LIGHTS, light_q
 from workflows.models import AssignmentState, Plan, Unit
 from workflows.selectors.inbox import inbox_items
+from workflows.services.batch import BATCH_ACTIONS
 
 
 class Form(forms.Form):
@@ -90,6 +91,27 @@ class DueDateForm(Form):
     due_date = forms.DateField(label=_("办理期限"), widget=forms.DateInput(attrs={"type": "date"}),
                                error_messages={"required": _("请填写办理期限"),
                                                "invalid": _("请按“2026-11-28”的格式填写日期")})
+
+
+class BatchForm(Form):
+    """批量操作 on the 承办件 list: the action, the ticked assignments and what the action needs."""
+    action = forms.ChoiceField(label=_("批量操作"), choices=[("", _("请选择"))] + list(BATCH_ACTIONS.items()),
+                               error_messages={"required": _("请选择批量操作"), "invalid_choice": _("请选择批量操作")})
+    ids = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=(),
+                                         error_messages={"invalid_choice": _("所选承办件无效")})
+    message = forms.CharField(label=_("催办内容"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    opinion = forms.CharField(label=_("验收意见（可不填）"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(label=_("新的办理期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               error_messages={"invalid": _("请按“2026-11-28”的格式填写日期")})
+    back = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        values = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        # Any positive id is a choice; the service says which the person may act on.
+        self.fields["ids"].choices = [(v, v) for v in values if parse_id(v) is not None]
 
 
 class RoundOpenForm(Form):

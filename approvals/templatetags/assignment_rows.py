@@ -83,10 +83,15 @@ def _marks_html(marks) -> tuple[str, str]:
     return due, mark_safe(f'<span class="badges">{"".join(badges)}</span>') if badges else ""
 
 
+PICK = ('<tr>\n<td class="pick"><input type="checkbox" name="ids" value="{}" form="batch" aria-label="{}" '
+        'data-pick></td>\n')
+
+
 @register.simple_tag
-def assignment_rows(items, today=None, marks=None) -> list[SafeString]:
+def assignment_rows(items, today=None, marks=None, pick=False) -> list[SafeString]:
     """``items``: Assignments with ``task__plan``, ``unit`` and ``round`` selected (and ``light`` annotated),
-    or dicts of ``ROW_FIELDS`` with ``light``; ``marks``: ``{pk: RowMarks}`` for the work queue."""
+    or dicts of ``ROW_FIELDS`` with ``light``; ``marks``: ``{pk: RowMarks}`` for the work queue;
+    ``pick``: a first cell with a checkbox for the page's 批量操作 form."""
     url = reverse("approvals:assignment_detail", args=[_PK])
     placeholder = str(_PK)
     overdue_mark = format_html('<br><small class="error">{}</small>', _("已超期"))
@@ -113,10 +118,14 @@ def assignment_rows(items, today=None, marks=None) -> list[SafeString]:
         overdue = isinstance(today, dt.date) and due < today and state not in CLOSED
         due_extra, row_badges = _marks_html(marks.get(a["pk"]) if marks else None)
         # format_html's work, with the standard library's escape: the same output, a fraction of the calls.
-        rows.append(mark_safe(ROW.format(*map(_escaped, (
+        row = ROW.format(*map(_escaped, (
             " overdue" if overdue else "", labels[0], f"{due.year:04d}年{due.month}月{due.day}日",
             due_extra or (overdue_mark if overdue else ""), labels[1], badge, labels[2], state, states[state],
             labels[3], url.replace(placeholder, str(a["pk"])), task_number % {"n": a["task__number"]},
             _truncated(a["task__text"], 60, language), row_badges, labels[4], a["unit__short_name"],
-            labels[5], plans[plan], labels[6], a["round__name"])))))
+            labels[5], plans[plan], labels[6], a["round__name"])))
+        if pick:
+            row = PICK.format(a["pk"], html.escape(_("选择第 %(n)s 项 · %(unit)s") % {
+                "n": a["task__number"], "unit": a["unit__short_name"]})) + row[len("<tr>\n"):]
+        rows.append(mark_safe(row))
     return rows

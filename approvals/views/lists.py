@@ -3,16 +3,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from workflows.access.policies import supervised_unit_ids
 from workflows.access.scopes import assignments_visible_to, transfer_requests_to_decide
 from workflows.lights import LIGHTS, horizon, lights_for_dues, with_light
 from workflows.models import AssignmentState
 from workflows.selectors.inbox import InboxIds, inbox_counts, inbox_rows
 from workflows.selectors.marks import row_marks
+from workflows.services import batch as batch_services
+from workflows.services.errors import ActionError
 from workflows.services.evidence import content_disposition
 from workflows.supervision import exports
 
@@ -90,7 +95,35 @@ def assignment_list(request):
     return render(request, "approvals/assignment_list.html", {
         "form": form, "items": items, "next_query": next_query, "first_query": first_query.urlencode(),
         "paged": bool(form.cleaned_data.get("after")), "today": today, "export_query": first_query.urlencode(),
+        # The supervising office ticks rows for 批量操作 (each item is still checked by its service).
+        "pick": bool(items) and bool(supervised_unit_ids(request.user)), "batch_form": forms.BatchForm(),
+        "back": request.get_full_path(), "batch_limit": batch_services.BATCH_LIMIT,
         "marks": row_marks([{"pk": a.pk, "state": a.state, "due_date": a.due_date} for a in items], today)})
+
+
+@require_POST
+@login_required
+def assignment_batch(request):
+    """批量催办 / 批量验收办结 / 批量调整办理期限 of the ticked assignments: each through its own
+    service; the page lists what was done and what was refused, with the reason, and leads back."""
+    form = forms.BatchForm(request.POST)
+    back = form.data.get("back", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/"):
+        back = reverse("approvals:assignment_list")
+    if not form.is_valid():
+        return render(request, "approvals/batch_result.html", {"form": form, "back": back}, status=400)
+    data = form.cleaned_data
+    try:
+        outcomes = batch_services.batch_apply(actor=request.user, action=data["action"], assignment_ids=data["ids"],
+                                              message=data["message"], opinion=data["opinion"],
+                                              due_date=data["due_date"])
+    except ActionError as exc:
+        return render(request, "approvals/batch_result.html", {"form": form, "back": back, "error": exc.message},
+                      status=exc.status)
+    done = sum(o.done for o in outcomes)
+    return render(request, "approvals/batch_result.html", {
+        "form": form, "back": back, "outcomes": outcomes, "done": done, "refused": len(outcomes) - done,
+        "action_label": batch_services.BATCH_ACTIONS[data["action"]]})
 
 
 @require_GET
