@@ -44,10 +44,10 @@ def test_json_prints_only_the_accounts_in_the_agreed_shape(password_file):
         assert isinstance(account["unit"], str) and set(account["roles"]) <= ROLE_CODES and account["roles"]
     assert len({a["username"] for a in accounts}) == len(accounts)
 
-    submitting = set(Unit.objects.filter(is_active=True, kind__in=["municipal", "district"])
+    submitting = set(Unit.objects.filter(is_active=True, kind__in=["municipal", "district", "urban_office"])
                      .values_list("short_name", flat=True))
     leads = set(TaskParty.objects.filter(role="lead").values_list("unit__short_name", flat=True))
-    assert set(by_role(accounts, "submitter")) == submitting and "张浦镇" in submitting
+    assert set(by_role(accounts, "submitter")) == submitting and {"张浦镇", "青阳城管办"} <= submitting
     assert set(by_role(accounts, "reviewer")) == leads and "市检察院" in leads
     assert "市检察院" not in by_role(accounts, "submitter")
     assert set(by_role(accounts, "supervisor")) == {"市政府法制办"}
@@ -71,13 +71,16 @@ def test_it_imports_and_dispatches_the_plan_and_picks_two_units_per_relevant_ter
         chosen = Assignment.objects.filter(source_party=party)
         assert chosen.count() == 2
         assert set(chosen.values_list("unit__kind", flat=True)) == {party.group_term.kind}
-    assert Assignment.objects.count() == 879 + 16
+    # 879 from the named units, 16 chosen for 有关 terms, 19 for 各城市管理办事处 (the one the demo adds).
+    assert Assignment.objects.count() == 879 + 16 + 19
+    assert Assignment.objects.filter(unit__short_name="青阳城管办").count() == 19
     selections = AuditEvent.objects.filter(action="task.units_selected")
     assert selections.count() == 7
     for event in selections:
         principal = TaskParty.objects.get(task_id=event.task_id, role="lead", position=0).unit
         assert Membership.objects.filter(user=event.actor, unit=principal, role="reviewer").exists()
-    assert "选定" in err and "19 处问题" in err  # said on stderr, so stdout stays pure JSON
+    assert "选定" in err and "问题" not in err  # said on stderr, so stdout stays pure JSON
+    assert "昆山高新技术产业开发区青阳城市管理办事处" in err
 
 
 def test_a_second_run_changes_nothing_and_prints_the_same_accounts(password_file):

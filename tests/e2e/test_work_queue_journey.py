@@ -96,3 +96,36 @@ def test_the_clerk_searches_the_queue_narrows_it_on_a_phone_and_exports_it(pages
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     exported = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(exported) == shown and all("权力清单" in row[1] and row[2] == "市财政局" for row in exported)
+
+
+def test_a_link_from_a_reminder_mail_opens_the_assignment_after_signing_in(pages):
+    import re
+
+    from django.core import mail
+
+    from tests.e2e.test_import_journeys import PASSWORD
+    from workflows.services.reminders.urging import assignment_remind
+
+    world = build_world()
+    world.submitter.email = "finance@example.gov.cn"
+    world.submitter.save(update_fields=["email"])
+    a = world.assignment
+    assignment_remind(actor=world.supervisor, assignment_id=a.pk, message="请于本周五前报送")
+    body = mail.outbox[-1].body
+    link = re.search(r"https?://\S+/assignments/\d+/", body).group(0)
+    path = "/" + link.split("/", 3)[3]
+
+    page = pages.new()
+    page.goto(path)  # signed out: the login page, which keeps where the link pointed
+    expect(page).to_have_title("登录")
+    page.get_by_label("用户名").fill("finance")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.locator("main").get_by_role("button", name="登录").click()
+    expect(page.locator("main h1")).to_contain_text("第 1 项任务 · 市财政局")
+    assert page.url.endswith(f"/assignments/{a.pk}/")
+    expect(page.locator("[data-summary] [data-reminded]")).to_have_text("已催办 ×1")
+
+    page.emulate_media(media="print")  # on paper: the record without the menu or the forms
+    assert page.locator("header.topbar").is_hidden() and page.locator("form").first.is_hidden()
+    expect(page.locator("dl.meta")).to_be_visible()
+    page.emulate_media(media="screen")

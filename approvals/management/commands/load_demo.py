@@ -42,6 +42,7 @@ from workflows.services.dispatch import assignment_set_due_date, plan_dispatch, 
 from workflows.services.memberships import membership_grant
 from workflows.services.reminders.urging import assignment_remind
 from workflows.services.transfers import transfer_request
+from workflows.unit_csv import UnitRow
 
 REFERENCE_PLAN = Path(settings.BASE_DIR) / "workflows" / "data" / "reference_plan_kunzhengbanfa_2017_169.txt"
 SUPERVISING_UNIT = "市政府法制办"
@@ -69,6 +70,10 @@ class Account:
     roles: list[str] = field(default_factory=list)
 
 
+DEMO_URBAN_OFFICES = [UnitRow(line=0, short_name="青阳城管办", full_name="昆山高新技术产业开发区青阳城市管理办事处",
+                              aliases=("青阳城市管理办事处",), kind=UnitKind.URBAN_OFFICE, order=900, is_active=True)]
+
+
 class Command(BaseCommand):
     help = _("载入演示数据：导入参考计划（如未导入）、为各单位创建演示账号并交办；可重复执行。"
              "--json 只输出账号列表 [{username, unit, roles}]。")
@@ -80,6 +85,7 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, json=False, **options):
         # With --json, stdout carries the account list and nothing else: the rest goes to stderr.
         self.say = self.stderr.write if json else self.stdout.write
+        self._urban_offices()
         plan = self._plan()
         password, generated = self._password(password)
         accounts = self._plan_accounts(plan)
@@ -110,6 +116,19 @@ class Command(BaseCommand):
                 (_("督办验收人"), first("supervisor")), (_("审计人员"), first("auditor"))]
         self.say(_("建议先依次登录：%(walk)s") % {"walk": "，".join(
             f"{label} {a.username}（{a.unit.short_name}）" for label, a in walk if a is not None)})
+
+    # ----- the directory ----------------------------------------------------------------------
+    def _urban_offices(self) -> None:
+        """The reference addresses 各城市管理办事处; the directory shipped with the product has none
+        (their names are the city's to give, in 单位库). The demo adds the one whose full name we could
+        confirm, so those tasks reach a unit instead of being reported as problems."""
+        known = set(Unit.objects.filter(short_name__in=[r.short_name for r in DEMO_URBAN_OFFICES])
+                    .values_list("short_name", flat=True))
+        missing = [r for r in DEMO_URBAN_OFFICES if r.short_name not in known]
+        if missing:
+            services.units_import(actor=None, rows=missing)
+            self.say(_("已在单位库中加入演示用的城市管理办事处：%(names)s")
+                     % {"names": "、".join(r.full_name for r in missing)})
 
     # ----- the plan ---------------------------------------------------------------------------
     def _plan(self) -> Plan:
@@ -147,7 +166,8 @@ class Command(BaseCommand):
     def _plan_accounts(self, plan: Plan) -> list[Account]:
         """Who the demo needs, in a stable order: submitters, reviewers, supervisor, auditors, admin."""
         units = {u.short_name: u for u in Unit.objects.all()}
-        submitting = Unit.objects.filter(is_active=True, kind__in=[UnitKind.MUNICIPAL, UnitKind.DISTRICT])
+        submitting = Unit.objects.filter(is_active=True, kind__in=[UnitKind.MUNICIPAL, UnitKind.DISTRICT,
+                                                                   UnitKind.URBAN_OFFICE])
         lead_ids = set(TaskParty.objects.filter(task__plan=plan, role=PartyRole.LEAD)
                        .values_list("unit_id", flat=True))
         leading = Unit.objects.filter(pk__in=lead_ids)
