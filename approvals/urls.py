@@ -40,6 +40,7 @@ urlpatterns = [
     path("supervision/plans/<id:plan_id>/report.pdf", dashboard.progress_pdf, name="dashboard_report"),
     path("supervision/plans/<id:plan_id>/scorecard/", scorecard.scorecard, name="scorecard"),
     path("assignments/<id:pk>/remind/", reminders.remind_assignment, name="assignment_remind"),
+    path("assignments/<id:pk>/notices/<slug:kind>.<slug:fmt>", reminders.assignment_notice, name="assignment_notice"),
     path("supervision/plans/<id:plan_id>/units/<id:unit_id>/remind/", reminders.remind_overdue,
          name="unit_remind_overdue"),
     path("dispatch/plans/<id:plan_id>/rounds/", dispatch.round_open, name="round_open"),

@@ -22,6 +22,7 @@ from workflows.access.policies import (
     assignment_permissions,
     available_actions,
     can_supervise,
+    can_view_supervision,
     decide,
 )
 from workflows.access.scopes import assignments_visible_to
@@ -168,6 +169,7 @@ def _page(request, assignment, *, bound=None, error="", status=200):
         "deciding": deciding, "pending": latest if deciding else None, "previewable": filetypes.PREVIEWABLE,
         "days_over": (marks.working_days or 0) < 0, "countdown": countdown_label(marks.working_days),
         "archive": Archive.objects.filter(assignment=assignment).first(), "supervise": supervise,
+        "view_supervision": supervise or can_view_supervision(user, assignment.task.plan),
         "draft": draft, "recall_refused": recall_refused, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
     }, status=status)
 

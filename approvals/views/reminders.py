@@ -6,18 +6,21 @@ reminded today). A form post is answered with a redirect; an XHR with JSON.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workflows.access.policies import can_supervise
+from workflows.access.policies import can_supervise, can_view_supervision
+from workflows.archive.render import RenderError
 from workflows.models import Plan, Reminder, Unit
 from workflows.services import reminders as reminder_services
 from workflows.services.errors import ActionError
+from workflows.services.evidence import content_disposition
+from workflows.supervision import notices
 
 from .assignments import _is_xhr, _not_found, _page, _visible
 
@@ -114,3 +117,26 @@ def remind_overdue(request, plan_id: int, unit_id: int):
             assignment.reminded_today = assignment.pk in reminded
         context.update(overdue=overdue, pending=sum(1 for a in overdue if not a.reminded_today), today=today)
     return render(request, "approvals/remind_result.html", context, status=status)
+
+
+@require_GET
+@login_required
+def assignment_notice(request, pk: int, kind: str, fmt: str):
+    """The printable 催办通知单 or 督办单 of one assignment, as PDF or Word: for the plan's supervising
+    office and auditors; the state of the moment, not stored."""
+    assignment = _visible(request, pk)
+    if assignment is None or kind not in notices.KINDS or fmt not in ("pdf", "docx"):
+        return _not_found(request)
+    if not can_view_supervision(request.user, assignment.task.plan):
+        return render(request, "approvals/refused.html",
+                      {"message": _("只有督办单位和审计人员可以打印督办单和催办通知单。")}, status=403)
+    form = notices.notice(assignment, kind)
+    if fmt == "docx":
+        response = HttpResponse(notices.notice_docx(form), content_type=notices.DOCX_TYPE)
+    else:
+        try:
+            response = HttpResponse(notices.notice_pdf(form), content_type="application/pdf")
+        except RenderError as exc:
+            return render(request, "approvals/refused.html", {"message": str(exc)}, status=500)
+    response["Content-Disposition"] = content_disposition(f"{form['file_name']}.{fmt}")
+    return response

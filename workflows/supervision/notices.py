@@ -1,0 +1,111 @@
+"""The printable 催办通知单 and 督办单 of one assignment, as PDF and as Word (.docx).
+
+Both carry what an office's form carries: 督办编号, 承办单位, 督办事项, 办理时限, 督办要求, 督办单位 and
+the date, in that order, one table under a red title, the 督办单位 and date bottom right where the
+seal goes. The PDF goes through the archive's renderer (fonts checked, nothing fetched); neither is
+stored: each is the state of the moment it is printed.
+
+督办编号 is 督字〔year〕第 N 号 (催字 for the 催办通知单), N being the assignment's number in the system, so
+a printed form leads back to the item; it is not a register of issued forms.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
+
+from ..calendar import WorkingDays, cn_date, cn_datetime
+from ..models import Assignment
+from ..selectors.marks import countdown_label
+
+KINDS = {"urge": _l("催办通知单"), "supervise": _l("督办单")}
+_PREFIX = {"urge": "催字", "supervise": "督字"}
+FIELDS = ("督办编号", "承办单位", "督办事项", "办理时限", "督办要求", "督办单位", "日期")
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DEFAULT_URGE = "请抓紧办理，于办理时限前通过系统报送办理情况和佐证材料。"
+DEFAULT_SUPERVISE = "该事项已超过办理时限，请于收到本单后尽快报送办理情况，并说明逾期原因和整改措施。"
+
+
+def notice(assignment: Assignment, kind: str, today: dt.date | None = None) -> dict:
+    """The form's values (plain strings), read from the assignment, its plan and its 催办/督办 records."""
+    today = today or timezone.localdate()
+    task, plan = assignment.task, assignment.task.plan
+    unit = assignment.unit
+    left = WorkingDays()(today, assignment.due_date)
+    if kind == "urge":
+        latest = assignment.reminders.order_by("-sent_at").first()
+        requirement = latest.message if latest else DEFAULT_URGE
+    else:
+        level = assignment.escalations.order_by("-level").first()
+        requirement = (f"{level.get_level_display()}：{DEFAULT_SUPERVISE}" if level else DEFAULT_SUPERVISE)
+    issuer = plan.supervising_unit
+    values = {
+        "督办编号": f"{_PREFIX[kind]}〔{today.year}〕第 {assignment.pk} 号",
+        "承办单位": unit.full_name or unit.short_name,
+        "督办事项": f"《{plan.title}》{('（' + plan.doc_number + '）') if plan.doc_number else ''}"
+                    f"第 {task.number} 项：{task.text}",
+        "办理时限": f"{cn_date(assignment.due_date)}（{countdown_label(left)}）",
+        "督办要求": requirement,
+        "督办单位": (issuer.full_name or issuer.short_name) if issuer else "",
+        "日期": cn_date(today),
+    }
+    return {"kind": kind, "title": str(KINDS[kind]), "fields": [(name, values[name]) for name in FIELDS],
+            "values": values, "plan": {"title": plan.title, "doc_number": plan.doc_number,
+                                        "supervising_unit": values["督办单位"]},
+            "generated_at": cn_datetime(timezone.now()),
+            "file_name": f"{KINDS[kind]}-第{task.number}项-{unit.short_name}-{today:%Y%m%d}"}
+
+
+def notice_pdf(form: dict) -> bytes:
+    from ..archive.render import render_pdf
+
+    return render_pdf(form, template="workflows/notice.html", variant=None, attach_manifest=False,
+                      header_right=form["title"])
+
+
+def notice_docx(form: dict) -> bytes:
+    """The same form in Word: A4, 仿宋 body under a red 小标宋 title, one two-column table."""
+    from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+    def font(run, name: str, size: float, *, bold=False, red=False):
+        run.font.name = name
+        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        if red:
+            run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    font(title.add_run(form["title"]), "方正小标宋简体", 22, red=True)
+    values = form["values"]
+    number = document.add_paragraph()
+    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    font(number.add_run(values["督办编号"]), "仿宋_GB2312", 14)
+    table = document.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for name in FIELDS[1:5]:
+        cells = table.add_row().cells
+        cells[0].width, cells[1].width = Cm(3.2), Cm(12.4)
+        font(cells[0].paragraphs[0].add_run(name), "黑体", 14)
+        font(cells[1].paragraphs[0].add_run(values[name]), "仿宋_GB2312", 14)
+    document.add_paragraph()
+    for text in (values["督办单位"], values["日期"]):
+        line = document.add_paragraph()
+        line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        font(line.add_run(text), "仿宋_GB2312", 16)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
