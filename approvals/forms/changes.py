@@ -16,8 +16,9 @@ from .assignments import Form
 class TransferRequestForm(Form):
     kind = forms.ChoiceField(label=_("申请类型"), choices=TransferKind.choices, widget=forms.RadioSelect,
                              initial=TransferKind.TRANSFER)
-    unit = forms.CharField(label=_("建议承办单位（简称）"), required=False, max_length=64,
-                           help_text=_("选择“改由其他单位承办”时填写，如：张浦镇"))
+    unit = forms.CharField(label=_("建议承办单位"), required=False, max_length=64,
+                           widget=forms.TextInput(attrs={"list": "transfer-units", "autocomplete": "off"}),
+                           help_text=_("选择“改由其他单位承办”时填写：输入单位名称的几个字，从列表中选择"))
     reason = forms.CharField(label=_("申请理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": _("请填写申请理由")})
 

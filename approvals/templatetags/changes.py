@@ -15,6 +15,7 @@ from workflows.access.policies import (
 from workflows.access.scopes import assignments_visible_to
 from workflows.models import Assignment, Membership, TaskChange
 from workflows.models.changes import CHANGE_FIELD_LABELS
+from workflows.selectors.directory import transfer_targets
 
 from ..forms.changes import (
     HandOverForm,
@@ -36,6 +37,8 @@ def assignment_changes(context, assignment):
     pending = next((r for r in requests if r.status == "pending"), None)
     may_decide = pending is not None and decide_transfer_decision(user, pending, perms=perms).allowed
     may_hand_over = decide_hand_over(user, assignment, perms=perms).allowed
+    request_form = (TransferRequestForm(auto_id="id_transfer_%s")
+                    if decide_transfer_request(user, assignment, perms=perms, pending=pending).allowed else None)
     colleagues = []
     if may_hand_over:
         colleagues = [m.user for m in Membership.objects.filter(unit_id=assignment.unit_id, role="submitter",
@@ -46,8 +49,8 @@ def assignment_changes(context, assignment):
     successor = Assignment.objects.select_related("unit").filter(predecessor=assignment).first()
     return {
         "assignment": assignment, "requests": requests, "pending": pending,
-        "request_form": (TransferRequestForm(auto_id="id_transfer_%s")
-                         if decide_transfer_request(user, assignment, perms=perms, pending=pending).allowed else None),
+        "request_form": request_form,
+        "transfer_units": transfer_targets(assignment) if request_form else [],
         "approve_form": TransferApproveForm(auto_id="id_transfer_approve_%s") if may_decide else None,
         "reject_form": TransferRejectForm(auto_id="id_transfer_reject_%s") if may_decide else None,
         "hand_over_form": HandOverForm(colleagues=colleagues, auto_id="id_hand_over_%s") if colleagues else None,

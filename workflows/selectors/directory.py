@@ -4,7 +4,17 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from ..directory import Directory, DirectoryEntry
-from ..models import GroupTerm, Plan, Section, Task, TaskParty, Unit, UnitAlias
+from ..models import (
+    OPEN_STATES,
+    Assignment,
+    GroupTerm,
+    Plan,
+    Section,
+    Task,
+    TaskParty,
+    Unit,
+    UnitAlias,
+)
 
 
 def unit_directory() -> Directory:
@@ -26,6 +36,15 @@ def entry_names() -> tuple[list[str], list[str]]:
     units = list(Unit.objects.filter(is_active=True).order_by("order", "short_name").values_list("short_name", flat=True))
     terms = list(GroupTerm.objects.order_by("term").values_list("term", flat=True))
     return units, terms
+
+
+def transfer_targets(assignment) -> list[Unit]:
+    """The units a 调整申请 may name for ``assignment`` (the chooser's list): active ones that do not
+    already hold the task in its round, in directory order."""
+    holding = Assignment.objects.filter(task_id=assignment.task_id, round_id=assignment.round_id,
+                                        state__in=OPEN_STATES).values("unit_id")
+    return list(Unit.objects.filter(is_active=True).exclude(pk__in=holding).order_by("order", "short_name")
+                .only("short_name", "full_name"))
 
 
 def plans_for_list() -> QuerySet[Plan]:
