@@ -46,7 +46,9 @@ class DelegationForm(Form):
     """Whom, for which of my unit roles, from when to when."""
 
     membership = forms.ChoiceField(label=_("委托的单位角色"), choices=())
-    substitute = forms.CharField(label=_("代理人（用户名）"), max_length=150)
+    substitute = forms.CharField(label=_("代理人"), max_length=150,
+                                 widget=forms.TextInput(attrs={"list": "substitutes", "autocomplete": "off"}),
+                                 help_text=_("同一单位、同一角色的同事：输入姓名或用户名的几个字，从列表中选择"))
     starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("事由（可不填）"), required=False, max_length=200)

@@ -16,7 +16,8 @@ from workflows.access.scopes import (
     transfer_requests_to_decide,
     transfer_requests_visible_to,
 )
-from workflows.models import Membership
+from workflows.models import Membership, Role
+from workflows.selectors.directory import substitute_choices
 from workflows.services import delegation as delegation_services
 from workflows.services import transfers as transfer_services
 from workflows.services.errors import ActionError
@@ -163,7 +164,12 @@ def delegations(request):
     for row in rows:
         row.active = row.revoked_at is None and row.starts_on <= today <= row.ends_on
         row.may_revoke = row.revoked_at is None and row.ends_on >= today
-    return render(request, "approvals/delegations.html", {"form": form, "rows": rows}, status=status)
+    labels = dict(Role.choices)
+    colleagues = [{"username": m.user.username, "label": f"{m.user.get_full_name() or m.user.username} · "
+                   f"{m.unit.short_name} · {labels.get(m.role, m.role)}"}
+                  for m in substitute_choices(request.user, delegation_services.DELEGABLE_ROLES)]
+    return render(request, "approvals/delegations.html", {"form": form, "rows": rows, "colleagues": colleagues},
+                  status=status)
 
 
 @require_POST

@@ -191,7 +191,10 @@ def test_a_delegation_is_refused_across_units_then_set_and_the_colleague_acts_fo
     expect(principal.locator("main")).to_contain_text("暂无。")
     form = principal.locator("main form.card", has=principal.get_by_role("heading", name="设定代理人"))
     expect(form.get_by_label("委托的单位角色").locator("option")).to_have_text(["市财政局 · 承办人"])
-    form.get_by_label("代理人（用户名）").fill("minzheng")
+    # The colleagues who may stand in are offered (same unit, same role); another unit's clerk is not.
+    offered = form.locator("datalist#substitutes option").evaluate_all("os => os.map(o => o.value)")
+    assert "finance2" in offered and "minzheng" not in offered and "finance" not in offered
+    form.get_by_label("代理人", exact=True).fill("minzheng")
     form.get_by_label("开始日期").fill(today.isoformat())
     form.get_by_label("结束日期").fill(until.isoformat())
     form.get_by_label("事由（可不填）").fill("外出学习")
@@ -201,14 +204,14 @@ def test_a_delegation_is_refused_across_units_then_set_and_the_colleague_acts_fo
     assert sent.value.status == 400
     expect(principal.locator("main h1")).to_have_text("操作未完成")
     expect(principal.locator("main .refusal")).to_have_text("代理设定有误")
-    field = principal.locator("main form .field", has=principal.get_by_label("代理人（用户名）"))
+    field = principal.locator("main form .field", has=principal.get_by_label("代理人", exact=True))
     expect(field.locator("p.error")).to_have_text("代理人须为同一单位、同一角色的同事")
-    expect(principal.get_by_label("代理人（用户名）")).to_have_value("minzheng")  # kept as typed
+    expect(principal.get_by_label("代理人", exact=True)).to_have_value("minzheng")  # kept as typed
     assert not Delegation.objects.exists()
     assert AuditEvent.objects.count() == events_before  # nothing written
 
     # Step 2: corrects the name on the same page and sends it again: the delegation runs from today.
-    principal.get_by_label("代理人（用户名）").fill("finance2")
+    principal.get_by_label("代理人", exact=True).fill("finance2")
     principal.get_by_role("button", name="重新提交").click()
     expect_message(principal, "已设定代理人。")
     expect(principal.locator("main h1")).to_have_text("代理")

@@ -1,13 +1,14 @@
 """The unit directory and plan reads that screens, commands and services share."""
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from ..directory import Directory, DirectoryEntry
 from ..models import (
     OPEN_STATES,
     Assignment,
     GroupTerm,
+    Membership,
     Plan,
     Section,
     Task,
@@ -45,6 +46,18 @@ def transfer_targets(assignment) -> list[Unit]:
                                         state__in=OPEN_STATES).values("unit_id")
     return list(Unit.objects.filter(is_active=True).exclude(pk__in=holding).order_by("order", "short_name")
                 .only("short_name", "full_name"))
+
+
+def substitute_choices(user, roles) -> list[Membership]:
+    """Who ``user`` may name as 代理人: colleagues holding one of the same unit roles (of ``roles``)."""
+    mine = list(Membership.objects.filter(user=user, role__in=roles).values_list("unit_id", "role"))
+    if not mine:
+        return []
+    same = Q()
+    for unit_id, role in mine:
+        same |= Q(unit_id=unit_id, role=role)
+    return list(Membership.objects.filter(same, user__is_active=True).exclude(user=user)
+                .select_related("user", "unit").order_by("unit__order", "role", "user__username"))
 
 
 def plans_for_list() -> QuerySet[Plan]:
