@@ -26,6 +26,7 @@ from workflows.access.policies import (
     decide,
 )
 from workflows.access.scopes import assignments_visible_to
+from workflows.archive.signing import subject_label
 from workflows.models import (
     CLOSED_STATES,
     Archive,
@@ -154,6 +155,7 @@ def _page(request, assignment, *, bound=None, error="", status=200):
     marks = row_marks([{"pk": assignment.pk, "state": assignment.state, "due_date": assignment.due_date}],
                       today)[assignment.pk]
     deciding = bool({"approve", "accept"} & set(actions))
+    archive = Archive.objects.filter(assignment=assignment).first()
     shown_submissions = submissions if request.GET.get("rounds") == "all" else submissions[-ROUNDS_SHOWN:]
     whole_timeline = request.GET.get("timeline") == "all"
     timeline, timeline_hidden = _timeline(assignment.pk, limit=None if whole_timeline else TIMELINE_SHOWN)
@@ -168,7 +170,7 @@ def _page(request, assignment, *, bound=None, error="", status=200):
         "overdue": assignment.due_date < today and not closed, "closed": closed, "marks": marks, "today": today,
         "deciding": deciding, "pending": latest if deciding else None, "previewable": filetypes.PREVIEWABLE,
         "days_over": (marks.working_days or 0) < 0, "countdown": countdown_label(marks.working_days),
-        "archive": Archive.objects.filter(assignment=assignment).first(), "supervise": supervise,
+        "archive": archive, "signer": subject_label(archive.signer) if archive else "", "supervise": supervise,
         "view_supervision": supervise or can_view_supervision(user, assignment.task.plan),
         "draft": draft, "recall_refused": recall_refused, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
     }, status=status)

@@ -46,8 +46,37 @@ def _signer():
     return signer
 
 
+# The certificate subject's parts as an office writes them (asn1crypto's names of the attributes).
+SUBJECT_LABELS = {"common_name": "名称", "organization_name": "单位", "organizational_unit_name": "部门",
+                  "locality_name": "城市", "state_or_province_name": "省份", "country_name": "国家"}
+COUNTRIES = {"CN": "中国"}
+# What asn1crypto's ``human_friendly`` wrote for archives signed before the subject was put in Chinese.
+_ENGLISH_LABELS = {"Common Name": "名称", "Organization": "单位", "Organizational Unit": "部门",
+                   "Locality": "城市", "State/Province": "省份", "Country": "国家"}
+
+
 def subject_of(signer) -> str:
-    return signer.signing_cert.subject.human_friendly
+    """名称：…；单位：…；国家：中国 (the signing certificate's subject, in Chinese)."""
+    parts = []
+    subject = signer.signing_cert.subject.native
+    for key, label in SUBJECT_LABELS.items():  # in this order, whatever the certificate's
+        value = subject.get(key)
+        if value is None:
+            continue
+        for one in value if isinstance(value, list) else [value]:
+            parts.append(f"{label}：{COUNTRIES.get(one, one) if key == 'country_name' else one}")
+    return "；".join(parts) or signer.signing_cert.subject.human_friendly
+
+
+def subject_label(text: str) -> str:
+    """A stored subject for the page: one written in English by an earlier version is put in Chinese."""
+    if "：" in text or not any(f"{name}: " in text for name in _ENGLISH_LABELS):
+        return text
+    for name, label in sorted(_ENGLISH_LABELS.items(), key=lambda item: -len(item[0])):
+        text = text.replace(f", {name}: ", f"；{label}：")
+        if text.startswith(f"{name}: "):
+            text = f"{label}：" + text[len(name) + 2:]
+    return text.replace("国家：CN", "国家：中国")
 
 
 def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> tuple[bytes, dt.datetime, str]:

@@ -77,6 +77,7 @@ def test_accepting_creates_one_done_archive_with_its_hash_size_and_one_audit_eve
     assert archive.status == ArchiveStatus.DONE
     assert archive.sha256 == hashlib.sha256(data).hexdigest() and archive.size == len(data)
     assert data.startswith(b"%PDF-") and archive.signed_at is not None and "测试市人民政府办公室" in archive.signer
+    assert archive.signer.startswith("名称：") and "单位：测试市人民政府办公室" in archive.signer  # in Chinese
     events = AuditEvent.objects.filter(action="assignment.archived", assignment_id=accepted.assignment.pk)
     assert events.count() == 1
     details = json.loads(events.get().details)
@@ -250,3 +251,11 @@ def test_the_sweep_removes_stale_temporary_and_unrecorded_files_and_keeps_the_ar
         [stale_temp.relative_to(storage.root()).as_posix(), "2026/01/99-deadbeef.pdf"])
     assert fresh_temp.exists() and storage.path_of(archive.file_name).exists()
     call_command("verify_archive")
+
+
+def test_a_subject_stored_in_english_by_an_earlier_version_reads_in_chinese():
+    from workflows.archive.signing import subject_label
+
+    old = "Common Name: 昆山市人民政府办公室 电子归档签章, Organization: 昆山市人民政府办公室, Country: CN"
+    assert subject_label(old) == "名称：昆山市人民政府办公室 电子归档签章；单位：昆山市人民政府办公室；国家：中国"
+    assert subject_label("名称：某单位；国家：中国") == "名称：某单位；国家：中国"
