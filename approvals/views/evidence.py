@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from workflows import filetypes
 from workflows.access.scopes import assignments_visible_to
 from workflows.models import Evidence
 from workflows.services import drafts as draft_services
@@ -81,18 +80,17 @@ def evidence_download(request, evidence_id: int):
     if _evidence_assignment(request, evidence_id) is None:
         return _not_found(request, _("佐证材料不存在，或您无权查看。"))
     wants_inline = request.GET.get("inline") == "1"
-    content_type = Evidence.objects.filter(pk=evidence_id).values_list("content_type", flat=True).first()
-    inline = wants_inline and content_type in filetypes.PREVIEWABLE
     try:
         evidence, handle = evidence_services.evidence_open(actor=request.user, evidence_id=evidence_id,
-                                                           preview=inline)
+                                                           preview=wants_inline)
     except ActionError as exc:
         return _error_page(request, exc)
+    inline = wants_inline and evidence_services.evidence_previewable(evidence)
     response = FileResponse(handle, content_type=evidence.content_type or "application/octet-stream")
     response["Content-Disposition"] = evidence_services.content_disposition(evidence.original_name, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     if inline:  # framed by this site's page only; an image shown alone loads nothing else
-        response["Content-Security-Policy"] = ("frame-ancestors 'self'" if content_type == "application/pdf" else
+        response["Content-Security-Policy"] = ("frame-ancestors 'self'" if evidence.content_type == "application/pdf" else
                                                "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
                                                "frame-ancestors 'self'")
     return response

@@ -184,8 +184,11 @@ def evidence_upload(*, actor, assignment_id: int, upload) -> Evidence:
 
 
 def evidence_open(*, actor, evidence_id: int, preview: bool = False):
-    """Open an evidence file for download (or, ``preview``, to be shown in the page) by someone who
-    can see its assignment; record it.
+    """Open an evidence file for download by someone who can see its assignment; record it.
+
+    ``preview`` asks for it to be shown in the page: granted (and recorded as a preview) only for a
+    type a browser shows without running anything of the file's (``filetypes.PREVIEWABLE``); the
+    caller reads whether it was granted from ``evidence_previewable(evidence)``.
 
     Return (evidence, binary file object); the caller closes the file. Anyone who may not
     see the assignment gets NotFound, exactly as for a file that does not exist.
@@ -208,7 +211,8 @@ def evidence_open(*, actor, evidence_id: int, preview: bool = False):
         unit, role = viewer_of(actor, assignment, perms)
         with transaction.atomic(durable=True):
             record_event(
-                action="assignment.evidence_previewed" if preview else "assignment.evidence_downloaded",
+                action="assignment.evidence_previewed" if preview and evidence_previewable(evidence)
+                else "assignment.evidence_downloaded",
                 actor=actor, unit=unit, role=role,
                 target=assignment, target_label=assignment_label(assignment),
                 plan_id=assignment.task.plan_id, task_id=assignment.task_id, assignment_id=assignment.pk,
@@ -218,6 +222,10 @@ def evidence_open(*, actor, evidence_id: int, preview: bool = False):
         handle.close()
         raise
     return evidence, handle
+
+
+def evidence_previewable(evidence: Evidence) -> bool:
+    return evidence.content_type in filetypes.PREVIEWABLE
 
 
 def evidence_withdraw(*, actor, evidence_id: int) -> Evidence:
