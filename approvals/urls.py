@@ -37,7 +37,10 @@ urlpatterns = [
     # Supervision (督办): dashboard, exports, scorecard, reminders.
     path("supervision/plans/<id:plan_id>/", dashboard.dashboard, name="dashboard"),
     path("supervision/plans/<id:plan_id>/export.xlsx", dashboard.export_xlsx, name="dashboard_export"),
-    path("supervision/plans/<id:plan_id>/report.pdf", dashboard.progress_pdf, name="dashboard_report"),
+    path("supervision/plans/<id:plan_id>/report/", dashboard.progress_report_request, name="dashboard_report"),
+    path("supervision/reports/<id:report_id>/", dashboard.generated_report, name="generated_report"),
+    path("supervision/reports/<id:report_id>/download/", dashboard.generated_report_download,
+         name="generated_report_download"),
     path("supervision/plans/<id:plan_id>/scorecard/", scorecard.scorecard, name="scorecard"),
     path("assignments/<id:pk>/remind/", reminders.remind_assignment, name="assignment_remind"),
     path("assignments/<id:pk>/notices/<slug:kind>.<slug:fmt>", reminders.assignment_notice, name="assignment_notice"),

@@ -156,6 +156,11 @@ def _bulk_create(batch: list[tuple]) -> None:
     AuditEvent.objects.bulk_create([AuditEvent(**dict(zip(names, row, strict=True))) for row in batch])
 
 
+def head_seq() -> int:
+    """The sequence number of the trail's last event (0 before the first): it moves with every change."""
+    return AuditHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
+
+
 def record_refusal(*, action: str = "access.denied", actor=None, reason: str = "", **fields) -> AuditEvent:
     """Record a refused attempt in a transaction of its own (the refused change has none)."""
     with transaction.atomic():

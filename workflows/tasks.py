@@ -9,6 +9,7 @@ from audit.services import write_checkpoint
 from .services.archive import ARCHIVE_TASK, archive_build
 from .services.archive import archive_sweep as sweep
 from .services.reminders import reminders_daily
+from .services.reports import REPORT_TASK, report_build
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,13 @@ def archive_assignment(self, assignment_id: int) -> str:
     """Render, sign and store the archive of an accepted assignment (once)."""
     archive = archive_build(assignment_id)
     return archive.status if archive else "none"
+
+
+@shared_task(name=REPORT_TASK, acks_late=True, soft_time_limit=_RENDER_LIMIT, time_limit=_RENDER_LIMIT and _RENDER_LIMIT + 30)
+def generate_report(report_id: int) -> str:
+    """Make a requested 进度报告 PDF (once; a failure is kept on the row for the person waiting)."""
+    report = report_build(report_id)
+    return report.status if report else "none"
 
 
 @shared_task(acks_late=True)

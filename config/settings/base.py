@@ -248,6 +248,9 @@ ARCHIVE_RENDER_MAX_MEMORY_MB = env.int("ARCHIVE_RENDER_MAX_MEMORY_MB", default=3
 # Without a broker, the job runs after the acceptance commits in a thread of the web process, so the
 # request answers at once (the sweep re-runs a job whose process died).
 ARCHIVE_IN_BACKGROUND = env.bool("ARCHIVE_IN_BACKGROUND", default=True)
+# Long reports (a plan's 进度报告 PDF) are made the same way (in the worker, or in a thread of the web
+# process when ARCHIVE_IN_BACKGROUND is on) and kept this long for download before they are swept.
+GENERATED_REPORT_KEEP_HOURS = env.int("GENERATED_REPORT_KEEP_HOURS", default=24)
 
 # Background work: Celery with the broker named here; without one, jobs run in-process after commit.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None

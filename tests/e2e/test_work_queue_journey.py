@@ -129,3 +129,28 @@ def test_a_link_from_a_reminder_mail_opens_the_assignment_after_signing_in(pages
     assert page.locator("header.topbar").is_hidden() and page.locator("form").first.is_hidden()
     expect(page.locator("dl.meta")).to_be_visible()
     page.emulate_media(media="screen")
+
+
+def test_the_progress_report_is_made_in_the_background_and_downloaded_when_ready(pages, settings):
+    import subprocess
+    from pathlib import Path
+
+    settings.ARCHIVE_IN_BACKGROUND = True  # as under `make run`: the render runs in a thread of the server
+    world = build_world()
+    page = sign_in(pages, "supervisor")
+    page.goto(f"/supervision/plans/{world.plan.pk}/")
+    page.get_by_role("button", name="进度报告（PDF）").click()
+    expect(page.locator("main h1")).to_have_text("进度报告（PDF）")
+    status = page.locator("[data-report-status]")
+    expect(status).to_have_attribute("data-report-status", "done", timeout=60_000)  # the page looked again itself
+    expect(status).to_contain_text("已生成")
+    page.screenshot(path=str(SCREENSHOTS / "progress-report-1366.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate(WIDER_THAN_SCREEN) == []
+    page.screenshot(path=str(SCREENSHOTS / "progress-report-375.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载进度报告（PDF）").click()
+    assert download.value.suggested_filename.endswith(".pdf") and "进度报告" in download.value.suggested_filename
+    text = subprocess.run(["pdftotext", download.value.path(), "-"], capture_output=True, check=True, text=True).stdout
+    assert "进度报告（非归档文件）" in text.replace(" ", "")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")

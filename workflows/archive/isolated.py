@@ -35,6 +35,24 @@ class Rendered:
     seconds: float
 
 
+@dataclass(frozen=True)
+class Messages:
+    """What a failed render says, in the words of the document being made (plain strings: they
+    cross into the child process)."""
+    timeout: str  # %(seconds)s
+    exited: str
+    memory: str  # %(limit)s
+    failed: str  # %(error)s
+
+
+def archive_messages() -> Messages:
+    return Messages(
+        timeout=_("归档文件生成超时（超过 %(seconds)s 秒），已中止，将自动重试"),
+        exited=_("归档文件生成进程意外退出（可能超出内存上限），将自动重试"),
+        memory=_("归档文件生成超出内存上限（%(limit)s MB），将自动重试"),
+        failed=_("归档文件生成失败：%(error)s"))
+
+
 def _forkserver():
     global _context
     with _lock:
@@ -45,28 +63,34 @@ def _forkserver():
     return _context
 
 
-def render_bounded(report: dict) -> Rendered:
-    """Render ``report`` to PDF bytes within the configured time; raise RenderError otherwise."""
+def render_bounded(report: dict, *, options: dict | None = None, messages: Messages | None = None) -> Rendered:
+    """Render ``report`` to PDF bytes (``render_pdf`` with ``options``) within the configured time;
+    raise RenderError otherwise, worded by ``messages`` (default: an archive's)."""
     timeout = float(getattr(settings, "ARCHIVE_RENDER_TIMEOUT_SECONDS", 0) or 0)
+    options = options or {}
     started = time.monotonic()
     if timeout <= 0 or multiprocessing.current_process().daemon:
-        return Rendered(render_pdf(report), time.monotonic() - started)
+        return Rendered(render_pdf(report, **options), time.monotonic() - started)
     from . import render_child
+
+    messages = messages or archive_messages()
+    words = {"memory": str(messages.memory), "failed": str(messages.failed)}
 
     context = _forkserver()
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=render_child.run, name="archive-render", daemon=True,
-                            args=(report, sender, int(getattr(settings, "ARCHIVE_RENDER_MAX_MEMORY_MB", 0) or 0)))
+                            args=(report, sender, int(getattr(settings, "ARCHIVE_RENDER_MAX_MEMORY_MB", 0) or 0),
+                                  options, words))
     child.start()
     sender.close()
     try:
         if not receiver.poll(timeout):
             child.kill()
-            raise RenderError(_("归档文件生成超时（超过 %(seconds)s 秒），已中止，将自动重试") % {"seconds": f"{timeout:g}"})
+            raise RenderError(messages.timeout % {"seconds": f"{timeout:g}"})
         try:
             outcome, value = receiver.recv()
         except EOFError:
-            raise RenderError(_("归档文件生成进程意外退出（可能超出内存上限），将自动重试")) from None
+            raise RenderError(str(messages.exited)) from None
     finally:
         receiver.close()
         child.join(5)

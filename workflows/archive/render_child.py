@@ -7,7 +7,6 @@ import resource
 
 import django
 from django.apps import apps
-from django.utils.translation import gettext as _
 
 if not apps.ready:  # the forkserver is a fresh interpreter: the settings come from its environment
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -29,18 +28,19 @@ def _warm() -> None:
 _warm()
 
 
-def run(report: dict, connection, memory_mb: int) -> None:
-    """Render ``report`` and send ("ok", pdf) or ("error", message) back through ``connection``."""
+def run(report: dict, connection, memory_mb: int, options: dict, words: dict) -> None:
+    """Render ``report`` (``render_pdf`` with ``options``) and send ("ok", pdf) or ("error", message,
+    worded by ``words``: "memory", "failed") back through ``connection``."""
     try:
         if memory_mb > 0:
             size = memory_mb * 1024 * 1024
             resource.setrlimit(resource.RLIMIT_AS, (size, size))
-        connection.send(("ok", render_pdf(report)))
+        connection.send(("ok", render_pdf(report, **options)))
     except RenderError as exc:
         connection.send(("error", str(exc)))
     except MemoryError:
-        connection.send(("error", _("归档文件生成超出内存上限（%(limit)s MB），将自动重试") % {"limit": memory_mb}))
+        connection.send(("error", words["memory"] % {"limit": memory_mb}))
     except Exception as exc:  # noqa: BLE001 - told to the parent, which records it on the archive
-        connection.send(("error", _("归档文件生成失败：%(error)s") % {"error": f"{type(exc).__name__}: {exc}"}))
+        connection.send(("error", words["failed"] % {"error": f"{type(exc).__name__}: {exc}"}))
     finally:
         connection.close()

@@ -43,6 +43,8 @@ from .supervision import (  # noqa: F401,E402
     DigestSent,
     EscalationLevel,
     EscalationNotice,
+    GeneratedReport,
+    GeneratedReportStatus,
     Reminder,
 )
 from .units import GroupTerm, TermScope, Unit, UnitAlias, UnitKind  # noqa: F401

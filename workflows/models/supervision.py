@@ -102,3 +102,45 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.sent_on:%Y-%m-%d} 黄灯{self.yellow} 红灯{self.red}"
+
+
+class GeneratedReportStatus(models.TextChoices):
+    PENDING = "pending", _("生成中")
+    DONE = "done", _("已生成")
+    FAILED = "failed", _("生成失败")
+
+
+class GeneratedReport(models.Model):
+    """A long document of a plan (its 进度报告 PDF) rendered off the request, kept for a while, then swept.
+
+    Not an archive: it states the plan as of the moment it was made and is never signed or kept
+    for good. A request while the same report is being made, or after one was made with nothing
+    changed since (the same plan, round and day, and the same head of the audit trail: every
+    change writes an event), gets that report instead of a new render.
+    """
+
+    plan = models.ForeignKey("workflows.Plan", on_delete=models.CASCADE, related_name="+", verbose_name=_("计划"))
+    round = models.ForeignKey("workflows.ReportingRound", on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="+", verbose_name=_("报送轮次"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("申请人"))
+    requested_at = models.DateTimeField(_("申请时间"))
+    as_of = models.DateField(_("统计截至"))
+    audit_seq = models.BigIntegerField(_("申请时审计序号"))
+    status = models.CharField(_("状态"), max_length=16, choices=GeneratedReportStatus.choices,
+                              default=GeneratedReportStatus.PENDING)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    seconds = models.FloatField(_("生成用时（秒）"), null=True, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), null=True, blank=True)
+    content = models.BinaryField(_("文件内容"), blank=True, default=b"", editable=False)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["plan", "as_of", "audit_seq"], name="generated_report_reuse")]
+        verbose_name = _("生成的报告")
+        verbose_name_plural = _("生成的报告")
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.as_of:%Y-%m-%d} {self.status}"

@@ -47,6 +47,7 @@ from ..uploads import clean_upload_temp, process_dir
 from .common import assignment_label, viewer_of
 from .errors import Missing, NotFound, Tampered, WrongState
 from .evidence import content_disposition
+from .reports import report_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -303,8 +304,8 @@ def _retry_due(archive: Archive, now) -> bool:
 
 
 def archive_sweep(*, now=None) -> dict:
-    """Remove orphaned temporary and unrecorded files and what killed workers left of uploads;
-    re-run archives whose job was lost or whose render failed."""
+    """Remove orphaned temporary and unrecorded files, what killed workers left of uploads and the
+    generated reports past their keeping time; re-run archives whose job was lost or whose render failed."""
     now = now or timezone.now()
     referenced = set(Archive.objects.exclude(file_name="").values_list("file_name", flat=True))
     removed = storage.store().sweep(referenced=referenced, max_age_seconds=settings.ARCHIVE_TEMP_MAX_AGE_SECONDS)
@@ -316,4 +317,5 @@ def archive_sweep(*, now=None) -> dict:
              if _retry_due(a, now)]
     for assignment_id in lost:
         schedule(assignment_id, in_background=False)
-    return {"removed_files": removed, "rescheduled": lost, "removed_uploads": clean_upload_temp()}
+    return {"removed_files": removed, "rescheduled": lost, "removed_uploads": clean_upload_temp(),
+            "removed_reports": report_sweep(now=now)}

@@ -273,11 +273,18 @@ def report_context(progress: Progress, generated_at: dt.datetime | None = None) 
         }
 
 
-def progress_report_pdf(progress: Progress) -> bytes:
-    """Render the progress report through the archive's renderer: plain PDF, no manifest, not stored."""
-    from ..archive.render import render_pdf
-
+def progress_report_parts(progress: Progress) -> tuple[dict, dict]:
+    """(context, render options) of the progress report: through the archive's renderer, a plain
+    PDF with no manifest, never stored as an archive."""
     context = report_context(progress)
     right = " · ".join(part for part in (REPORT_MARK, context["round"]) if part)
-    return render_pdf(context, template="workflows/progress_report.html", variant=None,
-                      attach_manifest=False, header_right=right)
+    return context, {"template": "workflows/progress_report.html", "variant": None,
+                     "attach_manifest": False, "header_right": right}
+
+
+def progress_report_pdf(progress: Progress) -> bytes:
+    """The progress report's PDF, rendered in this process (the background job bounds it instead)."""
+    from ..archive.render import render_pdf
+
+    context, options = progress_report_parts(progress)
+    return render_pdf(context, **options)

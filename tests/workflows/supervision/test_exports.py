@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from tests.approvals.test_api import api
 from tests.approvals.test_dashboard import TODAY, client_for, pinned, spread  # noqa: F401 (fixture)
+from tests.approvals.test_generated_report import generated_pdf
 from tests.world import build_world
 from workflows.lights import DONE, GREEN, RED, YELLOW, filter_light
 from workflows.models import Archive, Assignment, Reminder
@@ -150,9 +151,10 @@ def test_the_api_export_is_named_in_chinese_and_honours_an_xlsx_accept_header(wo
     assert book["汇总"]["B1"].value == world.plan.title
 
 
-def test_the_progress_report_is_a_marked_pdf_that_is_not_archived(world, settings, tmp_path):
+def test_the_progress_report_is_a_marked_pdf_that_is_not_archived(world, settings, tmp_path,
+                                                                  django_capture_on_commit_callbacks):
     before = sorted(p for p in settings.MEDIA_ROOT.rglob("*")) if settings.MEDIA_ROOT.exists() else []
-    response = client_for(world.auditor).get(reverse("approvals:dashboard_report", args=[world.plan.pk]))
+    response = generated_pdf(client_for(world.auditor), world.plan, django_capture_on_commit_callbacks)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "进度报告" in unquote(response["Content-Disposition"])
     path = tmp_path / "report.pdf"

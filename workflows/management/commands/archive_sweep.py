@@ -1,4 +1,5 @@
-"""python manage.py archive_sweep: remove orphaned archive files and re-run lost archive jobs.
+"""python manage.py archive_sweep: remove orphaned archive files and re-run lost archive jobs;
+remove generated reports (进度报告) kept longer than GENERATED_REPORT_KEEP_HOURS.
 
 On ARCHIVE_ROOT it removes stale temporary files and unrecorded files; in an S3 bucket there are
 no temporary objects, so it removes unrecorded archive objects (see workflows/archive/s3.py).
@@ -22,3 +23,4 @@ class Command(BaseCommand):
             self.stdout.write("  " + _("已删除：%(name)s") % {"name": name})
         self.stdout.write(_("上传临时文件夹：清理中断上传遗留的文件 %(count)s 个。")
                           % {"count": len(result["removed_uploads"])})
+        self.stdout.write(_("生成的报告：删除超过保留时间的 %(count)s 份。") % {"count": result["removed_reports"]})
