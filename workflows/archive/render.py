@@ -30,13 +30,19 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-class _NoFetch:
-    """Refuse every external resource: the report is self-contained (no network, no files)."""
+def _no_fetch():
+    """A fetcher that refuses every external resource: the report is self-contained (no network, no
+    files); only ``data:`` PNG images made by the report itself (the seal) are read. A refusal stops
+    the render (``fail_on_errors``) and reaches the caller as a ``RenderError``."""
+    from weasyprint.urls import URLFetcher
 
-    def __call__(self, url, *args, **kwargs):
-        raise RenderError(_("归档报告不得引用外部资源：%(url)s") % {"url": url[:100]})
+    class NoFetch(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:image/png;base64,"):
+                return super().fetch(url, headers)
+            raise RenderError(_("归档报告不得引用外部资源：%(url)s") % {"url": url[:100]})
 
-    fetch = __call__
+    return NoFetch(allowed_protocols={"data"}, fail_on_errors=True)
 
 
 def _css_text(text: str) -> str:
@@ -52,6 +58,7 @@ def render_pdf(report: dict, *, template: str = "workflows/archive_report.html",
     archive, the task and unit.
     """
     from weasyprint import HTML, Attachment
+    from weasyprint.urls import FatalURLFetchingError
 
     if header_right is None:
         header_right = f"验收办结归档 · 第{report['task']['number']}项 · {report['assignment']['unit']}"
@@ -71,8 +78,11 @@ def render_pdf(report: dict, *, template: str = "workflows/archive_report.html",
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        pdf = HTML(string=html, url_fetcher=_NoFetch()).write_pdf(
+        pdf = HTML(string=html, url_fetcher=_no_fetch()).write_pdf(
             pdf_variant=variant, attachments=attachments)
+    except FatalURLFetchingError as exc:
+        cause = exc.__cause__
+        raise (cause if isinstance(cause, RenderError) else RenderError(str(exc))) from None
     finally:
         logger.removeHandler(collector)
     missing = [m for m in collector.messages if ".notdef" in m or "unsupported by fonts" in m]

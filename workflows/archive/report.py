@@ -5,6 +5,9 @@ the same values, so the two cannot disagree.
 """
 from __future__ import annotations
 
+import json
+
+from django.db.models import Q
 from django.utils import timezone, translation
 
 from audit.actions import action_label
@@ -14,6 +17,9 @@ from ..calendar import cn_date, cn_datetime
 from ..lights import submitted_on_time
 from ..models import Assignment, Evidence, Submission
 from ..selectors.trail import state_label
+from .seal import seal_data_uri
+from .signing import organisation
+from .typeset import title_parts
 
 # Downloads are reads, not part of what happened to the work; everything else is the timeline.
 NOT_IN_TIMELINE = {"assignment.evidence_downloaded", "assignment.evidence_previewed", "assignment.archive_downloaded"}
@@ -70,7 +76,7 @@ def _build(assignment_id: int, submission_id: int) -> dict:
     head = AuditHead.objects.filter(pk=1).first()
     met = deadline_met(assignment, final)
     return {
-        "plan": {"title": plan.title, "doc_number": plan.doc_number, "issuer": plan.issuer,
+        "plan": {"title": plan.title, **title_parts(plan.title), "doc_number": plan.doc_number, "issuer": plan.issuer,
                  "issued_on": cn_date(plan.issued_on),
                  "supervising_unit": plan.supervising_unit.short_name if plan.supervising_unit else ""},
         "section": {"numeral": task.section.numeral, "title": task.section.title},
@@ -107,13 +113,38 @@ def _build(assignment_id: int, submission_id: int) -> dict:
         "timeline": [
             {"seq": e.seq, "at": cn_datetime(e.occurred_at), "action": action_label(e.action),
              "actor": e.actor_label, "unit": e.unit_label, "role": roles.get(e.role, e.role),
-             "from_state": state_label(e.from_state), "to_state": state_label(e.to_state),
+             "from_state": state_label(e.from_state),
+             # The 交办 event is the plan's; for this assignment it is the step into 已交办.
+             "to_state": state_label("assigned" if e.action == "plan.dispatched" else e.to_state),
              "reason": e.reason}
-            for e in events
+            for e in [*_dispatch_event(assignment), *events]
         ],
         "audit": {"seq": head.seq if head else 0, "hash": head.hash if head else ""},
+        "seal": _seal(plan, final),
         "generated_at": cn_datetime(timezone.now()),
     }
+
+
+def _dispatch_event(assignment) -> list:
+    """The 交办 that made the assignment: its plan's dispatch event of the assignment's round, written
+    in the same transaction just after the assignment (the event names the plan, not each assignment).
+    An assignment made otherwise (a transfer) has its own first event, and none is added."""
+    dispatched = (AuditEvent.objects.filter(action="plan.dispatched", plan_id=assignment.task.plan_id,
+                                            occurred_at__gte=assignment.created_at)
+                  .filter(Q(task_id__isnull=True) | Q(task_id=assignment.task_id)).order_by("seq")[:1])
+    for event in dispatched:
+        if json.loads(event.details or "{}").get("round") == assignment.round.name:
+            return [event]
+    return []
+
+
+def _seal(plan, final) -> dict:
+    """The signature block: the signing organisation (else the supervising unit), the acceptance
+    date and the seal picture of that organisation."""
+    name = organisation() or (plan.supervising_unit.full_name or plan.supervising_unit.short_name
+                              if plan.supervising_unit else "")
+    return {"name": name, "date": cn_date(timezone.localtime(final.accepted_at).date()) if final.accepted_at else "",
+            "image": seal_data_uri(name)}
 
 
 def manifest(report: dict) -> dict:

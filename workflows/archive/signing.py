@@ -79,6 +79,22 @@ def subject_label(text: str) -> str:
     return text.replace("国家：CN", "国家：中国")
 
 
+def organisation() -> str:
+    """The signing certificate's organisation (its O, else its CN), for the seal image; "" without one."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    try:
+        cert = x509.load_pem_x509_certificate(Path(settings.ARCHIVE_SIGNING_CERT).read_bytes())
+    except (OSError, ValueError, TypeError):
+        return ""
+    for oid in (NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME):
+        values = cert.subject.get_attributes_for_oid(oid)
+        if values:
+            return str(values[0].value)
+    return ""
+
+
 def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> tuple[bytes, dt.datetime, str]:
     """Return (signed PDF bytes, signing time, signer subject)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter

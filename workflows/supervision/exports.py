@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..archive.typeset import title_parts
 from ..calendar import WorkingDays, cn_date, cn_datetime
 from ..lights import CLOSED, DONE, GREEN, RED, YELLOW, lights_for_dues
 from ..models import AssignmentState
@@ -245,7 +246,7 @@ def report_context(progress: Progress, generated_at: dt.datetime | None = None) 
     with translation.override("zh-hans"):
         return {
             "mark": REPORT_MARK,
-            "plan": {"title": plan.title, "doc_number": plan.doc_number,
+            "plan": {"title": plan.title, **title_parts(plan.title), "doc_number": plan.doc_number,
                      "supervising_unit": str(plan.supervising_unit or "")},
             "generated_at": cn_datetime(generated_at or timezone.now()),
             "round": progress.round.name if progress.round else "",
