@@ -11,9 +11,11 @@ import argparse
 import datetime as dt
 import os
 import random
+import re
 import resource
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,9 +134,15 @@ def run(size: int) -> dict:
                 continue
             m = measure_page(client, url, REPEATS)
             status, queries, p50, p95 = m["status"], m.get("queries", 0), m.get("p50", 0.0), m.get("p95", 0.0)
-            figures[(label, page)] = (queries, p50, p95)
+            figures[(label, page)] = (queries, p50, p95, m.get("sql", []))
             print(f"  {page:<11} HTTP {status}  {queries:>2} queries  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
     return figures
+
+
+def _shape(sql: str) -> str:
+    """A statement with its literals folded, cut to its first 160 characters."""
+    sql = re.sub(r"\b\d+\b", "N", sql)
+    return re.sub(r"\((?:N, )+N\)", "(N…)", re.sub(r"'[^']*'", "'…'", sql))[:160]
 
 
 def _has(name: str) -> bool:
@@ -162,6 +170,11 @@ def main() -> None:
     first, last = results[args.sizes[0]], results[args.sizes[-1]]
     same = all(first[k][0] == last[k][0] for k in keys if k in last)
     print(f"query counts equal between {args.sizes[0]:,} and {args.sizes[-1]:,} assignments: {same}")
+    for key in keys:  # where they differ, which statements (by their shape: numbers and lists folded)
+        if key in last and first[key][0] != last[key][0]:
+            small, large = Counter(map(_shape, first[key][3])), Counter(map(_shape, last[key][3]))
+            print(f"  {key[0]} {key[1]}: only at {args.sizes[0]:,}: {sorted((small - large).elements()) or '-'}")
+            print(f"  {' ' * len(key[0])} {key[1]}: only at {args.sizes[-1]:,}: {sorted((large - small).elements()) or '-'}")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
 
 

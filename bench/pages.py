@@ -31,5 +31,5 @@ def measure_page(client, url: str, repeats: int) -> dict:
         start = time.perf_counter()
         client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
-    return {"url": url, "status": 200, "queries": len(queries), "p50": statistics.median(timings),
+    return {"url": url, "status": 200, "queries": len(queries), "sql": queries, "p50": statistics.median(timings),
             "p95": percentile(timings, 0.95), "bytes": len(response.content)}
