@@ -46,6 +46,8 @@ urlpatterns = [
     path("assignments/<id:pk>/notices/<slug:kind>.<slug:fmt>", reminders.assignment_notice, name="assignment_notice"),
     path("supervision/plans/<id:plan_id>/units/<id:unit_id>/remind/", reminders.remind_overdue,
          name="unit_remind_overdue"),
+    path("supervision/plans/<id:plan_id>/units/<id:unit_id>/notices/<slug:kind>.<slug:fmt>", reminders.unit_notice,
+         name="unit_notice"),
     path("dispatch/plans/<id:plan_id>/rounds/", dispatch.round_open, name="round_open"),
     path("dispatch/tasks/<id:task_id>/units/", dispatch.task_select_units, name="task_select_units"),
     # Changes after dispatch: transfer requests, handing over, delegations.

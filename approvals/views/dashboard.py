@@ -24,7 +24,7 @@ from workflows.models import GeneratedReportStatus
 from workflows.services import reports
 from workflows.services.errors import ActionError
 from workflows.services.evidence import content_disposition
-from workflows.supervision import charts, exports
+from workflows.supervision import charts, exports, notices
 from workflows.supervision.progress import (
     LIGHT_ORDER,
     filter_matrix,
@@ -80,10 +80,16 @@ def dashboard(request, plan_id: int):
         "matrix": charts.matrix_table(units, rows, light), "matrix_rows": len(rows), "matrix_units": len(units),
         "overdue": progress.overdue[:OVERDUE_SHOWN], "overdue_more": max(0, len(progress.overdue) - OVERDUE_SHOWN),
         "supervise": supervise,
-        "remind": [{"unit": u, "url": reverse("approvals:unit_remind_overdue", args=[plan.pk, u.id])}
-                   for u in progress.overdue_units] if supervise else [],
+        "remind": [{"unit": u, "url": reverse("approvals:unit_remind_overdue", args=[plan.pk, u.id]) if supervise else "",
+                    "notices": unit_notice_links(plan.pk, u.id)} for u in progress.overdue_units],
         "round_query": round_query, "state_legend": list(state_labels().items()),
     })
+
+
+def unit_notice_links(plan_id: int, unit_id: int) -> list[dict]:
+    """督办单 / 催办通知单 of a unit's overdue items, each as PDF and Word."""
+    return [{"label": str(label), "fmt": fmt, "url": reverse("approvals:unit_notice", args=[plan_id, unit_id, kind, fmt])}
+            for kind, label in notices.KINDS.items() for fmt in ("pdf", "docx")]
 
 
 @require_GET

@@ -23,6 +23,7 @@ from workflows.services.evidence import content_disposition
 from workflows.supervision import notices
 
 from .assignments import _is_xhr, _not_found, _page, _visible
+from .dashboard import unit_notice_links
 
 
 def _done(unit_name: str, count: int, reminder) -> str:
@@ -115,7 +116,8 @@ def remind_overdue(request, plan_id: int, unit_id: int):
                        .values_list("assignment_id", flat=True))
         for assignment in overdue:
             assignment.reminded_today = assignment.pk in reminded
-        context.update(overdue=overdue, pending=sum(1 for a in overdue if not a.reminded_today), today=today)
+        context.update(overdue=overdue, pending=sum(1 for a in overdue if not a.reminded_today), today=today,
+                       notice_links=unit_notice_links(plan.pk, unit.pk))
     return render(request, "approvals/remind_result.html", context, status=status)
 
 
@@ -130,7 +132,27 @@ def assignment_notice(request, pk: int, kind: str, fmt: str):
     if not can_view_supervision(request.user, assignment.task.plan):
         return render(request, "approvals/refused.html",
                       {"message": _("只有督办单位和审计人员可以打印督办单和催办通知单。")}, status=403)
-    form = notices.notice(assignment, kind)
+    return notice_response(request, notices.notice(assignment, kind), fmt)
+
+
+@require_GET
+@login_required
+def unit_notice(request, plan_id: int, unit_id: int, kind: str, fmt: str):
+    """The printable 催办通知单 or 督办单 of a unit's overdue items in a plan, as PDF or Word: for the
+    plan's supervising office and auditors."""
+    plan = Plan.objects.select_related("supervising_unit").filter(pk=plan_id).first()
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if plan is None or unit is None or kind not in notices.KINDS or fmt not in ("pdf", "docx"):
+        return _not_found(request, _("计划或单位不存在"))
+    if not can_view_supervision(request.user, plan):
+        return render(request, "approvals/refused.html",
+                      {"message": _("只有督办单位和审计人员可以打印督办单和催办通知单。")}, status=403)
+    overdue = list(reminder_services.overdue_of_unit(plan.pk, unit.pk, timezone.localdate()).select_related("task"))
+    return notice_response(request, notices.unit_notice(plan, unit, overdue, kind), fmt)
+
+
+def notice_response(request, form: dict, fmt: str):
+    """A notice as its PDF or Word file, named after it."""
     if fmt == "docx":
         response = HttpResponse(notices.notice_docx(form), content_type=notices.DOCX_TYPE)
     else:

@@ -68,3 +68,46 @@ def test_the_assignment_page_links_the_forms_for_those_who_may_print_them(world)
     assert url(a, "urge", "docx") in page and url(a, "supervise", "pdf") in page
     clerk = signed_in(world.submitter).get(reverse("approvals:assignment_detail", args=[a.pk])).content.decode()
     assert "data-notice-links" not in clerk
+
+
+def unit_url(world, kind, fmt, unit=None):
+    return reverse("approvals:unit_notice", args=[world.plan.pk, (unit or world.assignment.unit).pk, kind, fmt])
+
+
+def test_a_units_form_lists_its_overdue_items_and_is_linked_where_the_overdue_units_are(world):
+    import datetime as dt
+
+    from workflows.models import Assignment
+    from workflows.services.dispatch import assignment_set_due_date
+
+    a = world.assignment
+    mine = Assignment.objects.filter(task__plan=world.plan, unit=a.unit).order_by("id")
+    late = list(mine[:2])
+    for item in mine:  # through the service: 我的待办's rows carry the due date too
+        assignment_set_due_date(actor=world.supervisor, assignment_id=item.pk,
+                                due_date=dt.date(2020, 3, 2) if item in late else dt.date(2099, 1, 1))
+    supervisor = signed_in(world.supervisor)
+
+    text = squeeze(pdftotext(supervisor.get(unit_url(world, "supervise", "pdf")).content))
+    assert "督字〔" in text and f"第{world.plan.pk}-{a.unit.pk}号" in text
+    assert f"贵单位承办的{len(late)}项任务已超过办理时限（清单见附件）" in text and "最早2020年3月2日" in text
+    assert "附件：逾期事项清单" in text
+    for item in late:
+        assert f"第{item.task.number}项" in text
+
+    document = Document(io.BytesIO(supervisor.get(unit_url(world, "urge", "docx")).content))
+    rows = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+    assert rows["承办单位"] == "昆山市财政局" and "清单见附件" in rows["督办事项"]
+    listed = [[cell.text for cell in row.cells] for row in document.tables[1].rows]
+    assert listed[0] == ["序号", "事项", "办理时限", "逾期情况"] and len(listed) == 1 + len(late)
+    assert all(row[2] == "2020年3月2日" and row[3].startswith("超期") for row in listed[1:])
+
+    assert signed_in(world.auditor).get(unit_url(world, "urge", "pdf")).status_code == 200
+    assert signed_in(world.submitter).get(unit_url(world, "urge", "pdf")).status_code == 403
+    assert supervisor.get(unit_url(world, "other", "pdf")).status_code == 404
+    dashboard = reverse("approvals:dashboard", args=[world.plan.pk])
+    for who in (world.supervisor, world.auditor):
+        page = signed_in(who).get(dashboard).content.decode()
+        assert f'data-unit-notices="{a.unit.pk}"' in page and unit_url(world, "supervise", "docx") in page
+    remind = supervisor.get(reverse("approvals:unit_remind_overdue", args=[world.plan.pk, a.unit.pk])).content.decode()
+    assert unit_url(world, "urge", "pdf") in remind

@@ -1,12 +1,14 @@
-"""The printable 催办通知单 and 督办单 of one assignment, as PDF and as Word (.docx).
+"""The printable 催办通知单 and 督办单 of one assignment, or of a unit's overdue items in a plan, as PDF
+and as Word (.docx).
 
 Both carry what an office's form carries: 督办编号, 承办单位, 督办事项, 办理时限, 督办要求, 督办单位 and
 the date, in that order, one table under a red title, the 督办单位 and date bottom right where the
 seal goes. The PDF goes through the archive's renderer (fonts checked, nothing fetched); neither is
 stored: each is the state of the moment it is printed.
 
-督办编号 is 督字〔year〕第 N 号 (催字 for the 催办通知单), N being the assignment's number in the system, so
-a printed form leads back to the item; it is not a register of issued forms.
+督办编号 is 督字〔year〕第 N 号 (催字 for the 催办通知单), N being the assignment's number in the system
+(for a unit's form, the plan's and the unit's: 第 P-U 号), so a printed form leads back to what it
+is about; it is not a register of issued forms.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from ..calendar import WorkingDays, cn_date, cn_datetime
 from ..models import Assignment
-from ..selectors.marks import countdown_label
+from ..selectors.marks import countdown_label, first_line
 
 KINDS = {"urge": _l("催办通知单"), "supervise": _l("督办单")}
 _PREFIX = {"urge": "催字", "supervise": "督字"}
@@ -56,6 +58,39 @@ def notice(assignment: Assignment, kind: str, today: dt.date | None = None) -> d
                                         "supervising_unit": values["督办单位"]},
             "generated_at": cn_datetime(timezone.now()),
             "file_name": f"{KINDS[kind]}-第{task.number}项-{unit.short_name}-{today:%Y%m%d}"}
+
+
+ITEM_CHARS = 60  # of each task's text in the 附件: it names the item; the system holds the whole text
+ATTACHMENT_COLUMNS = ("序号", "事项", "办理时限", "逾期情况")
+
+
+def unit_notice(plan, unit, assignments: list[Assignment], kind: str, today: dt.date | None = None) -> dict:
+    """The form for a unit's overdue items in a plan: 督办事项 says how many and points to the 附件, the
+    list of them (task, 办理时限, working days over) printed after the form; 办理时限 names the earliest."""
+    today = today or timezone.localdate()
+    days = WorkingDays()
+    title = f"《{plan.title}》{('（' + plan.doc_number + '）') if plan.doc_number else ''}"
+    earliest = assignments[0].due_date if assignments else None
+    issuer = plan.supervising_unit
+    values = {
+        "督办编号": f"{_PREFIX[kind]}〔{today.year}〕第 {plan.pk}-{unit.pk} 号",
+        "承办单位": unit.full_name or unit.short_name,
+        "督办事项": (f"{title}中贵单位承办的 {len(assignments)} 项任务已超过办理时限（清单见附件）。" if assignments
+                     else f"{title}中贵单位承办的任务目前没有超过办理时限的。"),
+        "办理时限": (f"最早 {cn_date(earliest)}（{countdown_label(days(today, earliest))}）" if earliest else "—"),
+        "督办要求": DEFAULT_URGE if kind == "urge" else DEFAULT_SUPERVISE,
+        "督办单位": (issuer.full_name or issuer.short_name) if issuer else "",
+        "日期": cn_date(today),
+    }
+    return {"kind": kind, "title": str(KINDS[kind]), "fields": [(name, values[name]) for name in FIELDS],
+            "values": values, "plan": {"title": plan.title, "doc_number": plan.doc_number,
+                                        "supervising_unit": values["督办单位"]},
+            "attachment": {"title": "附件：逾期事项清单", "columns": ATTACHMENT_COLUMNS,
+                           "rows": [[str(n), f"第 {a.task.number} 项：{first_line(a.task.text, ITEM_CHARS)}",
+                                     cn_date(a.due_date), countdown_label(days(today, a.due_date))]
+                                    for n, a in enumerate(assignments, 1)]} if assignments else None,
+            "generated_at": cn_datetime(timezone.now()),
+            "file_name": f"{KINDS[kind]}-{unit.short_name}-逾期{len(assignments)}项-{today:%Y%m%d}"}
 
 
 def notice_pdf(form: dict) -> bytes:
@@ -106,6 +141,17 @@ def notice_docx(form: dict) -> bytes:
         line = document.add_paragraph()
         line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         font(line.add_run(text), "仿宋_GB2312", 16)
+    attachment = form.get("attachment")
+    if attachment:
+        document.add_page_break()
+        font(document.add_paragraph().add_run(attachment["title"]), "黑体", 16)
+        table = document.add_table(rows=1, cols=len(attachment["columns"]))
+        table.style = "Table Grid"
+        for cell, name in zip(table.rows[0].cells, attachment["columns"], strict=True):
+            font(cell.paragraphs[0].add_run(name), "黑体", 12)
+        for row in attachment["rows"]:
+            for cell, value in zip(table.add_row().cells, row, strict=True):
+                font(cell.paragraphs[0].add_run(value), "仿宋_GB2312", 12)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
