@@ -251,6 +251,8 @@ ARCHIVE_IN_BACKGROUND = env.bool("ARCHIVE_IN_BACKGROUND", default=True)
 # Long reports (a plan's 进度报告 PDF) are made the same way (in the worker, or in a thread of the web
 # process when ARCHIVE_IN_BACKGROUND is on) and kept this long for download before they are swept.
 GENERATED_REPORT_KEEP_HOURS = env.int("GENERATED_REPORT_KEEP_HOURS", default=24)
+# Without a broker, at most this many of those jobs run at once in a web process (the rest wait).
+BACKGROUND_CONCURRENCY = env.int("BACKGROUND_CONCURRENCY", default=2)
 
 # Background work: Celery with the broker named here; without one, jobs run in-process after commit.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or None

@@ -23,19 +23,19 @@ import hashlib
 import io
 import logging
 import tempfile
-import threading
 from dataclasses import dataclass
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
 
+from .. import background
 from ..access.policies import assignment_permissions
 from ..archive import report as report_module
 from ..archive import storage
@@ -77,8 +77,7 @@ def schedule(assignment_id: int, *, in_background: bool = True) -> None:
             logger.exception("archive %s: could not queue the job; archive_sweep will retry", assignment_id)
         return
     if in_background and getattr(settings, "ARCHIVE_IN_BACKGROUND", True):
-        threading.Thread(target=_build_in_background, args=(assignment_id,), daemon=True,
-                         name=f"archive-{assignment_id}").start()
+        background.start(f"archive-{assignment_id}", _build_logged, assignment_id)
         return
     _build_logged(assignment_id)
 
@@ -88,17 +87,6 @@ def _build_logged(assignment_id: int) -> None:
         archive_build(assignment_id)
     except Exception:  # recorded on the archive row; shown to the supervisor; the sweep retries
         logger.exception("archive %s: the job failed", assignment_id)
-
-
-def _build_in_background(assignment_id: int) -> None:
-    """The job in a thread of its own (no broker): the request that accepted has already answered.
-
-    A process that dies mid-job leaves the row pending; the sweep runs it again.
-    """
-    try:
-        _build_logged(assignment_id)
-    finally:
-        connections.close_all()  # the thread's own connections
 
 
 def archive_build(assignment_id: int) -> Archive | None:

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import head_seq
 
+from .. import background
 from ..access.policies import can_view_supervision
 from ..archive.isolated import Messages, render_bounded
 from ..models import GeneratedReport, GeneratedReportStatus, Plan, ReportingRound
@@ -90,17 +90,9 @@ def schedule(report_id: int) -> None:
         except Exception:  # the broker is down: make it here rather than leave the clerk waiting
             logger.exception("report %s: could not queue the job; making it in this process", report_id)
     if getattr(settings, "ARCHIVE_IN_BACKGROUND", True):
-        threading.Thread(target=_build_in_background, args=(report_id,), daemon=True,
-                         name=f"report-{report_id}").start()
+        background.start(f"report-{report_id}", report_build, report_id)
         return
     report_build(report_id)
-
-
-def _build_in_background(report_id: int) -> None:
-    try:
-        report_build(report_id)
-    finally:
-        connections.close_all()  # the thread's own connections
 
 
 def report_build(report_id: int) -> GeneratedReport | None:
