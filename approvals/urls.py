@@ -7,6 +7,7 @@ from .views import (
     dispatch,
     evidence,
     lists,
+    periods,
     reminders,
     scorecard,
 )
@@ -34,6 +35,11 @@ urlpatterns = [
     path("evidence/<id:evidence_id>/download/", evidence.evidence_download, name="evidence_download"),
     path("evidence/<id:evidence_id>/withdraw/", evidence.evidence_withdraw, name="evidence_withdraw"),
     path("dispatch/plans/<id:plan_id>/", dispatch.plan_dispatch, name="plan_dispatch"),
+    path("dispatch/plans/<id:plan_id>/cadence/", periods.plan_cadence, name="plan_cadence"),
+    path("assignments/<id:pk>/periods/<id:report_id>/file/", periods.period_report_file, name="period_report_file"),
+    path("assignments/<id:pk>/periods/<id:report_id>/read/", periods.period_report_read, name="period_report_read"),
+    path("assignments/<id:pk>/periods/<id:report_id>/return/", periods.period_report_return,
+         name="period_report_return"),
     # Supervision (督办): dashboard, exports, scorecard, reminders.
     path("supervision/plans/<id:plan_id>/", dashboard.dashboard, name="dashboard"),
     path("supervision/plans/<id:plan_id>/export.xlsx", dashboard.export_xlsx, name="dashboard_export"),

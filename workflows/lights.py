@@ -1,10 +1,15 @@
 """Traffic lights (红黄绿灯) for open assignments, and "on time" for accepted ones.
 
-- red (红灯): the due date has passed;
-- yellow (黄灯): due within ``SUPERVISION_YELLOW_WORKING_DAYS`` working days (default 5);
+A light counts from the assignment's ``light_due`` (序时进度): the earliest of its due date and what
+it still owes before that — an unfiled or returned period report (进展报告), an undone milestone
+(节点); for a standing task (长期坚持) only what it owes, never the due date as a whole.
+
+- red (红灯): that date has passed (a report is missing, a milestone is overdue, or the work is late);
+- yellow (黄灯): it falls within ``SUPERVISION_YELLOW_WORKING_DAYS`` working days (default 5);
 - green (绿灯): otherwise.
 
-Because a light depends only on the due date and today, every light is a range of due dates:
+Filing the missing report (or finishing the milestone) moves ``light_due`` on, and the light back.
+Because a light depends only on that date and today, every light is a range of dates:
 lists filter and count by light in the database (``with_light``, ``filter_light``) with no
 per-row work, and ``light_of`` gives the same answer for one assignment in Python.
 """
@@ -22,7 +27,10 @@ from .models.assignments import CLOSED_STATES
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHTS = {GREEN: _("绿灯"), YELLOW: _("黄灯"), RED: _("红灯")}
-LIGHT_HELP = {GREEN: _("正常推进"), YELLOW: _("临近办理期限"), RED: _("已逾期")}
+LIGHT_HELP = {GREEN: _("正常推进"), YELLOW: _("临近办理期限或报送期限"), RED: _("已逾期，或有进展报告逾期未报、节点逾期未完成")}
+# The rule, as the pages and the API print it.
+LIGHT_RULE = _("亮灯依据：办理期限、未报送的进展报告期限和未完成的节点期限中最早的一个（长期坚持类任务不看办理期限）。"
+               "已过该日期为红灯，%(days)s 个工作日内到期为黄灯，其余为绿灯；补报或完成后即恢复。")
 DONE = "done"  # accepted: no light, but on time or not
 # Closed states need no attention: accepted, and closed by a transfer or a plan revision.
 CLOSED = tuple(str(state) for state in CLOSED_STATES)
@@ -57,14 +65,14 @@ def light_of(assignment, today: dt.date | None = None) -> str:
     """The light of an open assignment, or ``done`` for an accepted one."""
     if assignment.state in CLOSED:
         return DONE
-    return light_for_due(assignment.due_date, today)
+    return light_for_due(assignment.light_due, today)
 
 
 def light_q(light: str, today: dt.date | None = None, prefix: str = "") -> Q:
     """A filter for open assignments of one light (``prefix`` for a related assignment, e.g. "assignment__")."""
     today, last_yellow = horizon(today)
     open_ = ~Q(**{f"{prefix}state__in": CLOSED})
-    due = f"{prefix}due_date"
+    due = f"{prefix}light_due"
     if light == RED:
         return open_ & Q(**{f"{due}__lt": today})
     if light == YELLOW:
@@ -85,9 +93,13 @@ def with_light(queryset: QuerySet, today: dt.date | None = None) -> QuerySet:
     today, last_yellow = horizon(today)
     return queryset.annotate(light=Case(
         When(state__in=CLOSED, then=Value(DONE)),
-        When(due_date__lt=today, then=Value(RED)),
-        When(due_date__lte=last_yellow, then=Value(YELLOW)),
+        When(light_due__lt=today, then=Value(RED)),
+        When(light_due__lte=last_yellow, then=Value(YELLOW)),
         default=Value(GREEN), output_field=CharField()))
+
+
+def light_rule() -> str:
+    return LIGHT_RULE % {"days": yellow_days()}
 
 
 def submitted_on_time(submitted_at: dt.datetime, due: dt.date) -> bool:

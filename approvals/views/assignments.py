@@ -38,12 +38,14 @@ from workflows.models import (
 )
 from workflows.selectors import trail
 from workflows.selectors.marks import countdown_label, row_marks
+from workflows.selectors.periods import period_panel
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
 from workflows.services import drafts as draft_services
 from workflows.services.errors import ActionError
 
 from ..forms import assignments as forms
+from ..forms.periods import PeriodReportForm
 
 URL_NAMES = {"start": "approvals:assignment_start", "submit": "approvals:assignment_submit",
              "recall": "approvals:assignment_recall",
@@ -120,8 +122,9 @@ def _action_form(action: str, current_files=(), data=None, files=None):
     return form_class(data, auto_id=auto_id)
 
 
-def _page(request, assignment, *, bound=None, error="", status=200):
-    """Render the assignment page: facts, timeline, rounds, current files and only my actions."""
+def _page(request, assignment, *, bound=None, error="", status=200, period_form=None, period_report_id=None):
+    """Render the assignment page: facts, timeline, rounds, current files and only my actions; with
+    ``period_form`` (a refused 进展报告 of ``period_report_id``), what was typed stays in its form."""
     user = request.user
     submissions = _rounds(list(
         assignment.submissions.select_related("submitted_by", "reviewed_by", "accepted_by", "returned_by",
@@ -159,6 +162,10 @@ def _page(request, assignment, *, bound=None, error="", status=200):
     shown_submissions = submissions if request.GET.get("rounds") == "all" else submissions[-ROUNDS_SHOWN:]
     whole_timeline = request.GET.get("timeline") == "all"
     timeline, timeline_hidden = _timeline(assignment.pk, limit=None if whole_timeline else TIMELINE_SHOWN)
+    periods = period_panel(user, assignment, perms, today)
+    if periods.due is not None and periods.may_file:
+        periods.form = period_form if period_form is not None and period_report_id == periods.due.pk else \
+            PeriodReportForm(initial={"text": periods.text, "percent": periods.due.percent}, auto_id="id_period_%s")
     return render(request, "approvals/assignment_detail.html", {
         "assignment": assignment, "task": assignment.task, "plan": assignment.task.plan,
         "leads": TaskParty.objects.filter(task=assignment.task, role=PartyRole.LEAD).order_by("position"),
@@ -172,7 +179,7 @@ def _page(request, assignment, *, bound=None, error="", status=200):
         "days_over": (marks.working_days or 0) < 0, "countdown": countdown_label(marks.working_days),
         "archive": archive, "signer": subject_label(archive.signer) if archive else "", "supervise": supervise,
         "view_supervision": supervise or can_view_supervision(user, assignment.task.plan),
-        "draft": draft, "recall_refused": recall_refused, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
+        "draft": draft, "recall_refused": recall_refused, "periods": periods, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
     }, status=status)
 
 

@@ -49,7 +49,7 @@ def inbox(request):
     total = sum(counts[state] for state in WAITING_LABELS)
     ids = InboxIds(request.user, counts[light] if light else total, light, today, last_yellow)
     page = Paginator(ids, PAGE_SIZE, allow_empty_first_page=True).get_page(request.GET.get("page"))
-    page.object_list = [row | {"light": light_of_due(row["due_date"])} for row in inbox_rows(page.object_list)]
+    page.object_list = [row | {"light": light_of_due(row["light_due"])} for row in inbox_rows(page.object_list)]
     marks = row_marks(page.object_list, today)
     summary = [{"state": state, "label": WAITING_LABELS[state], "state_label": label,
                 "count": counts[state]}

@@ -23,6 +23,7 @@ from workflows.access.policies import (
 from workflows.access.scopes import assignments_visible_to
 from workflows.importers import LayoutMapping, PlanParseError
 from workflows.models import Plan
+from workflows.periods import effective
 from workflows.selectors import directory as selectors
 from workflows.services.errors import ActionError
 
@@ -58,7 +59,8 @@ def plan_detail(request, plan_id: int):
     except Plan.DoesNotExist:
         raise Http404 from None
     return render(request, "approvals/plans/plan_detail.html", {
-        "plan": plan, "may_add_item": can_add_plan_item(request.user, plan), **plan_panels(request.user, plan)})
+        "plan": plan, "may_add_item": can_add_plan_item(request.user, plan), **plan_panels(request.user, plan),
+        "cadence_label": effective(plan.report_cadence, plan.report_day).label()})
 
 
 def _staging_dir() -> Path:

@@ -273,3 +273,29 @@ def can_enter_plan_for(user, unit) -> bool:
 def can_add_plan_item(user, plan) -> bool:
     """Items are added to a typed plan (one with no document) by its supervising office or an administrator."""
     return not plan.source_sha256 and (can_import_plans(user) or can_supervise(user, plan))
+
+
+# --- the year of an assignment: period reports (进展报告) and extension requests (延期申请) ---------
+
+def decide_period_filing(user, assignment, *, perms: set[str] | None = None) -> Decision:
+    """The responsible unit's 承办人 files a period report while the assignment is open: 404, 403, 409."""
+    perms = assignment_permissions(user, assignment) if perms is None else perms
+    if "view_assignment" not in perms:
+        return Decision(False, 404, str(_("承办件不存在")))
+    if "work_assignment" not in perms:
+        return Decision(False, 403, str(_("只有承办单位的承办人可以报送进展报告")))
+    if assignment.state not in OPEN_STATES:
+        return Decision(False, 409, str(_("承办件当前状态为“%(state)s”，不再报送进展报告"))
+                        % {"state": assignment.get_state_display()})
+    return Decision(True, 200, "", "work_assignment")
+
+
+def decide_period_review(user, assignment, *, perms: set[str] | None = None) -> Decision:
+    """The lead department's reviewer or the supervising office marks a period report read or returns it."""
+    perms = assignment_permissions(user, assignment) if perms is None else perms
+    if "view_assignment" not in perms:
+        return Decision(False, 404, str(_("承办件不存在")))
+    for permission in ("accept_assignment", "review_assignment"):
+        if permission in perms:
+            return Decision(True, 200, "", permission)
+    return Decision(False, 403, str(_("只有牵头部门和督办单位可以阅示或退回进展报告")))

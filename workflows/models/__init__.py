@@ -3,6 +3,7 @@ made from them."""
 from .archives import Archive, ArchiveOverwriteError, ArchiveStatus  # noqa: F401,E402
 from .assignments import (  # noqa: F401
     CLOSED_STATES,
+    FAR_FUTURE,
     OPEN_STATES,
     SUPERSEDED_STATES,
     WAITING_STATES,
@@ -26,11 +27,19 @@ from .changes import (  # noqa: F401
     TransferStatus,
 )
 from .memberships import ROLE_LABELS, Membership, Role, UnitRoleGroup  # noqa: F401
+from .periods import (  # noqa: F401
+    ExtensionRequest,
+    ExtensionStatus,
+    Milestone,
+    PeriodReport,
+    PeriodStatus,
+)
 from .plans import (  # noqa: F401
     LayoutProfile,
     PartyRole,
     Plan,
     PlanOrigin,
+    ReportCadence,
     Section,
     Task,
     TaskDeadline,

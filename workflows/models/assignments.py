@@ -1,15 +1,21 @@
 """Assignments (承办件): one task × one responsible unit × one reporting round, and their evidence."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from .plans import Plan, Task, TaskParty
 from .units import Unit
+
+# What a standing task's light counts from while nothing is owed: never reached, so never red or yellow.
+FAR_FUTURE = dt.date(9999, 12, 31)
 
 
 class AssignmentState(models.TextChoices):
@@ -74,6 +80,22 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
     state = FSMField(_("状态"), default=AssignmentState.ASSIGNED, choices=AssignmentState.choices,
                      protected=True, max_length=16)
     due_date = models.DateField(_("办理期限"))
+    # The due date at 交办; lateness counts from it unless an extension (延期申请) was approved.
+    original_due_date = models.DateField(_("原定办理期限"), null=True, blank=True)
+    extended_due_date = models.DateField(_("批准延期至"), null=True, blank=True)
+    # 长期坚持: reports every period, never overdue as a whole, closed only by 办结销号 or the plan's end.
+    standing = models.BooleanField(_("长期坚持"), default=False)
+    # The earliest date of what is still owed before the final report: an unfiled period report or
+    # an undone milestone (节点). Kept by workflows.services.periods.
+    obligation_due = models.DateField(_("最近应报期限"), null=True, blank=True)
+    # The date the light counts from (序时进度): the earlier of the due date and what is owed; for a
+    # standing task only what is owed. Computed by the database, so every write keeps it right.
+    light_due = models.GeneratedField(
+        expression=Case(
+            When(standing=True, then=Coalesce(F("obligation_due"), Value(FAR_FUTURE))),
+            When(obligation_due__lt=F("due_date"), then=F("obligation_due")),
+            default=F("due_date")),
+        output_field=models.DateField(), db_persist=True, verbose_name=_("亮灯依据日期"))
     # The assignment this one replaced after an approved transfer request (申请调整承办单位).
     predecessor = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="successor", verbose_name=_("原承办件"))
@@ -92,6 +114,7 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "due_date"], name="assignment_state_due"),
+            models.Index(fields=["state", "light_due"], name="assignment_state_light"),
             models.Index(fields=["unit", "state"], name="assignment_unit_state"),
         ]
         permissions = [
@@ -257,7 +280,7 @@ class InboxItem(models.Model):
     group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="+", db_index=False)
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
     state = models.CharField(max_length=20, choices=AssignmentState.choices)
-    due_date = models.DateField()
+    due_date = models.DateField()  # the assignment's light_due (workflows.lights): what the inbox sorts and lights by
 
     class Meta:
         verbose_name = _("待办索引")

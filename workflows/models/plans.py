@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,15 @@ class PlanOrigin(models.TextChoices):
     INSTRUCTION = "instruction", _("领导批示")
     MEETING = "meeting", _("会议议定")
     OTHER = "other", _("其他")
+
+
+class ReportCadence(models.TextChoices):
+    """How often a plan's units report progress (进展报告); see workflows.periods."""
+    NONE = "none", _("不定期报送")
+    MONTHLY = "monthly", _("每月报送")
+    QUARTERLY = "quarterly", _("每季度报送")
+    HALF_YEARLY = "half-yearly", _("每半年报送")
+    YEARLY = "yearly", _("每年报送")
 
 
 class Plan(models.Model):
@@ -52,6 +62,16 @@ class Plan(models.Model):
     imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     # Whether the task's lead department may decide transfer requests (else the supervisor only).
     lead_may_decide_transfers = models.BooleanField(_("牵头部门可审批调整承办单位申请"), default=False)
+    # Periodic progress reports (进展报告): the cadence, and the day they are due (0: the period's last
+    # day; N: day N of the month after the period), moved to the next working day.
+    report_cadence = models.CharField(_("报送周期"), max_length=16, choices=ReportCadence.choices,
+                                      default=ReportCadence.NONE)
+    report_day = models.PositiveSmallIntegerField(
+        _("报送日"), default=0, validators=[MaxValueValidator(28)],
+        help_text=_("0 表示每期最后一天前报送；1—28 表示次月该日前报送（遇节假日顺延）"))
+    ends_on = models.DateField(_("计划结束日期"), null=True, blank=True,
+                               help_text=_("长期坚持类任务的进展报告报送到此日期"))
+    lead_may_decide_extensions = models.BooleanField(_("牵头部门可审批延期申请"), default=False)
 
     class Meta:
         ordering = ["-imported_at", "-id"]

@@ -23,7 +23,7 @@ from ..models import Assignment, InboxItem
 
 # What a row of an assignment table shows, as ``QuerySet.values(*ROW_FIELDS)`` names: a view may pass
 # such dicts instead of Assignments, and skip building model instances for a page.
-ROW_FIELDS = ("pk", "state", "due_date", "on_time", "task__number", "task__text", "task__plan",
+ROW_FIELDS = ("pk", "state", "due_date", "light_due", "standing", "on_time", "task__number", "task__text", "task__plan",
               "task__plan__title", "unit__short_name", "round__name")
 
 
@@ -151,9 +151,11 @@ def inbox_rows(ids: list[int]) -> list[dict]:
     rows = {}
     for values in _fetch(sql, list(ids)):
         row = dict(zip(ROW_FIELDS, values, strict=True))  # the SELECT lists them in this order
-        if isinstance(row["due_date"], str):  # SQLite hands dates back as text
-            row["due_date"] = dt.date.fromisoformat(row["due_date"])
+        for name in ("due_date", "light_due"):
+            if isinstance(row[name], str):  # SQLite hands dates back as text
+                row[name] = dt.date.fromisoformat(row[name])
         row["on_time"] = None if row["on_time"] is None else bool(row["on_time"])
+        row["standing"] = bool(row["standing"])
         rows[row["pk"]] = row
     return [rows[pk] for pk in ids if pk in rows]
 

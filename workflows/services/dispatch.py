@@ -25,7 +25,9 @@ from ..models import (
     TermScope,
     Unit,
 )
+from ..periods import ONGOING
 from ..signals import assignments_opened
+from . import periods as period_services
 from .errors import Invalid, NotAllowed, NotFound
 from .inbox import refresh_inbox
 
@@ -89,8 +91,9 @@ def _create(round_: ReportingRound, pairs: list[tuple[Task, Unit, TaskParty]]) -
         if key in existing or key in seen:
             continue
         seen.add(key)
-        fresh.append(Assignment(round=round_, task=task, unit=unit, source_party=party,
-                                due_date=default_due_date(task, plan)))
+        due = default_due_date(task, plan)
+        fresh.append(Assignment(round=round_, task=task, unit=unit, source_party=party, due_date=due,
+                                original_due_date=due, standing=task.cadence == ONGOING))
     created = Assignment.objects.bulk_create(fresh)
     if created and not created[0].pk:  # backends that return no ids from bulk_create
         created = list(Assignment.objects.filter(round=round_, task__in={a.task_id for a in created},
@@ -102,6 +105,7 @@ def _create(round_: ReportingRound, pairs: list[tuple[Task, Unit, TaskParty]]) -
 def open_assignments(created: Sequence[Assignment]) -> None:
     """Give new assignments their permissions and their workflow process (dispatch, transfers)."""
     grant_permissions(created)
+    period_services.generate_for(list(created))
     assignments_opened.send(sender=Assignment, assignments=created)
 
 

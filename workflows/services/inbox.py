@@ -19,7 +19,8 @@ BATCH = 5000
 
 
 def _expected(assignment_ids: list[int] | None):
-    """(group id, assignment id, state, due date) for every waiting pair, from the permission rows."""
+    """(group id, assignment id, state, light date) for every waiting pair, from the permission rows:
+    the inbox sorts and lights by the date the light counts from (workflows.lights)."""
     for codename, states in WAITING_STATES.items():
         held = AssignmentGroupObjectPermission.objects.filter(
             permission__codename=codename, permission__content_type__app_label="workflows",
@@ -27,7 +28,7 @@ def _expected(assignment_ids: list[int] | None):
         if assignment_ids is not None:
             held = held.filter(content_object_id__in=assignment_ids)
         yield from held.values_list("group_id", "content_object_id", "content_object__state",
-                                    "content_object__due_date").iterator(chunk_size=BATCH)
+                                    "content_object__light_due").iterator(chunk_size=BATCH)
 
 
 def refresh_inbox(assignment_ids: Iterable[int] | None = None) -> int:

@@ -91,7 +91,10 @@ def transfer_approve(*, actor, request_id: int, opinion: str = "") -> TransferRe
             if _holds_task(assignment, unit):
                 raise Invalid(_("“%(unit)s”在本轮次已有本任务的承办件") % {"unit": unit.short_name})
             successor = Assignment.objects.create(round=assignment.round, task=assignment.task, unit=unit,
-                                                  due_date=assignment.due_date, predecessor=assignment)
+                                                  due_date=assignment.due_date, predecessor=assignment,
+                                                  original_due_date=assignment.original_due_date,
+                                                  extended_due_date=assignment.extended_due_date,
+                                                  standing=assignment.standing)
             open_assignments([successor])
         request.status, request.decided_by, request.decided_at = TransferStatus.APPROVED, actor, timezone.now()
         request.decision_reason, request.successor = (opinion or "").strip(), successor

@@ -218,7 +218,7 @@ def assignment_list_workbook(assignments, today: dt.date) -> bytes:
         row = xlsx_row(sheet, [a.task.number, a.task.text, a.unit.short_name, a.task.plan.title,
                                a.task.plan.doc_number, a.round.name])
         light = "" if closed and a.state != AssignmentState.ACCEPTED else \
-            lights[DONE if closed else light_of_due(a.due_date)]
+            lights[DONE if closed else light_of_due(a.light_due)]
         row += [due] + xlsx_row(sheet, [light,
                                         str(states.get(a.state, a.state)), days_text])
         sheet.append(row)

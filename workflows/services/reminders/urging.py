@@ -70,7 +70,7 @@ def _reminder_mail(actor, plan: Plan, unit: Unit, assignments: list[Assignment],
                    today: dt.date) -> EmailMultiAlternatives:
     days = WorkingDays()
     with translation.override(settings.LANGUAGE_CODE):
-        items = [item_of(a, light_for_due(a.due_date, today), today, days) for a in assignments]
+        items = [item_of(a, light_for_due(a.light_due, today), today, days) for a in assignments]
         if len(assignments) == 1:
             subject = _("【催办】%(unit)s：第%(n)s项任务（%(plan)s）") % {
                 "unit": unit.short_name, "n": assignments[0].task.number, "plan": plan_name(plan)}

@@ -1,0 +1,40 @@
+"""The forms of an assignment's year: a period report, its return, and the plan's reporting cadence."""
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workflows.models import ReportCadence
+
+from .assignments import Form
+
+
+class PeriodReportForm(Form):
+    text = forms.CharField(label=_("本期进展情况"), max_length=20_000, strip=True,
+                           widget=forms.Textarea(attrs={"rows": 6}),
+                           error_messages={"required": _("请填写本期进展情况"), "max_length": _("进展情况不能超过 20000 字")})
+    percent = forms.IntegerField(label=_("完成进度（%，可不填）"), required=False, min_value=0, max_value=100,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 100}),
+                                 error_messages={"invalid": _("完成进度请填 0 到 100 的整数"),
+                                                 "min_value": _("完成进度请填 0 到 100 的整数"),
+                                                 "max_value": _("完成进度请填 0 到 100 的整数")})
+
+
+class PeriodReturnForm(Form):
+    reason = forms.CharField(label=_("退回理由"), max_length=2000, strip=True, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("请填写退回理由")})
+
+
+class CadenceForm(Form):
+    report_cadence = forms.ChoiceField(label=_("报送周期"), choices=ReportCadence.choices,
+                                       error_messages={"required": _("请选择报送周期"),
+                                                       "invalid_choice": _("请选择报送周期")})
+    report_day = forms.IntegerField(label=_("报送日"), min_value=0, max_value=28, initial=0,
+                                    help_text=_("0 表示每期最后一天前报送；1—28 表示次月该日前报送（遇节假日顺延到下一个工作日）"),
+                                    error_messages={"required": _("请填写报送日（0—28）"),
+                                                    "invalid": _("报送日请填 0 到 28 的整数"),
+                                                    "min_value": _("报送日请填 0 到 28 的整数"),
+                                                    "max_value": _("报送日请填 0 到 28 的整数")})
+    ends_on = forms.DateField(label=_("计划结束日期（长期坚持类任务报送到此日，可不填）"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": _("请按“2026-11-28”的格式填写日期")})
