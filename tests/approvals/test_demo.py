@@ -153,6 +153,13 @@ def test_the_demo_is_a_plan_in_mid_year_whatever_today_is(password_file):
     assert counts["assignment.returned"] >= 2 and counts["assignment.reminded"] >= 2
     assert counts["assignment.transfer_requested"] == 1 and counts["assignment.due_date_changed"] == len(assignments)
     assert "建议先依次登录：承办人 " in out and "（市财政局）" in out
+    from workflows.models import PeriodReport
+
+    plan = Plan.objects.get()
+    assert (plan.report_cadence, plan.report_day) == ("monthly", 5)  # 每月5日前 progress reports
+    filed = PeriodReport.objects.exclude(status="pending")
+    assert filed.count() == 5 and PeriodReport.objects.filter(status="pending").exists()
+    assert AuditEvent.objects.filter(action="period_report.submitted").count() == 5 and "进展报告 5 份" in out
 
     load_demo("--password", PASSWORD)  # a second run works nothing again
     assert AuditEvent.objects.filter(action="assignment.due_date_changed").count() == len(assignments)

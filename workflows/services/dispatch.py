@@ -279,6 +279,7 @@ def assignment_set_due_date(*, actor, assignment_id: int, due_date: dt.date) -> 
         assignment.due_date = due_date
         assignment.save(update_fields=["due_date", "updated_at"])
         refresh_inbox([assignment.pk])
+        period_services.periods_generate([assignment.pk])  # its periods now run to the new date
         record_event(action="assignment.due_date_changed", actor=actor, unit=assignment.task.plan.supervising_unit,
                      role="supervisor", target=assignment, plan_id=assignment.task.plan_id,
                      task_id=assignment.task_id, assignment_id=assignment.pk,

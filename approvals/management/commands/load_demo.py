@@ -25,6 +25,7 @@ from workflows.models import (
     Assignment,
     Membership,
     PartyRole,
+    PeriodReport,
     Plan,
     Role,
     TaskParty,
@@ -41,6 +42,7 @@ from workflows.services.assignments import (
 )
 from workflows.services.dispatch import assignment_set_due_date, plan_dispatch, task_select_units
 from workflows.services.memberships import membership_grant
+from workflows.services.periods import period_report_file, plan_set_cadence
 from workflows.services.reminders.urging import assignment_remind
 from workflows.services.transfers import transfer_request
 from workflows.unit_csv import UnitRow
@@ -55,6 +57,7 @@ PICKS_PER_TERM = 2
 # the yellow window, most ahead.
 DUE_OFFSETS = (-20, 45, 3, 90, -4, 60, 1, 120, 30, 150, 15, 75)
 # How far the first items are worked, in turn; and how many overdue ones the supervisor urges.
+DEMO_PERIOD_REPORTS = 5
 DEMO_STAGES = ("started", "submitted", "returned", "approved", "started", "returned", "submitted", "accepted")
 DEMO_WORKED = 16
 DEMO_REMINDED = 3
@@ -288,6 +291,20 @@ class Command(BaseCommand):
                     with override_settings(ARCHIVE_IN_BACKGROUND=False):
                         assignment_accept(actor=supervisor, assignment_id=assignment.pk, opinion=_("验收通过。"))
                     steps["accepted"] += 1
+        # Monthly progress reports (每月5日前): the periods run from today's 交办 to each due date; the
+        # first few units that started file this month's report, so 已报送 shows beside 待报送.
+        plan_set_cadence(actor=supervisor, plan_id=plan.pk, cadence="monthly", day=5)
+        filed = 0
+        for assignment in workable[:DEMO_WORKED]:
+            report = PeriodReport.objects.filter(assignment=assignment, status="pending",
+                                                 starts_on__lte=today).order_by("starts_on").first()
+            if report is None or filed >= DEMO_PERIOD_REPORTS:
+                continue
+            period_report_file(actor=users[(assignment.unit.short_name, "submitter")], assignment_id=assignment.pk,
+                               report_id=report.pk, percent=20 + 10 * filed,
+                               text=_("一、本月进展\n已按分工推进，形成阶段性成果。\n二、下月打算\n继续落实。"))
+            filed += 1
+        steps["period_reports"] = filed
         worked = {a.pk for a in workable[:DEMO_WORKED]}
         overdue = [a for index, a in enumerate(open_ones)
                    if DUE_OFFSETS[index % len(DUE_OFFSETS)] < 0 and a.pk not in worked][:DEMO_REMINDED]
@@ -299,7 +316,7 @@ class Command(BaseCommand):
             transfer_request(actor=users[(asking.unit.short_name, "submitter")], assignment_id=asking.pk,
                              kind="not_applicable", reason=_("本单位不承担该项职责，建议由其他单位承办。"))
         self.say(_("演示进度：办理期限已按今天（%(today)s）重新安排；开始办理 %(started)s 件，报送 %(submitted)s 件，"
-                   "退回 %(returned)s 件，审核通过 %(approved)s 件，验收办结 %(accepted)s 件；催办 %(reminded)s 件；"
+                   "退回 %(returned)s 件，审核通过 %(approved)s 件，验收办结 %(accepted)s 件；报送月度进展报告 %(period_reports)s 份；催办 %(reminded)s 件；"
                    "调整申请 %(asked)s 件。")
                  % {"today": f"{today.year}年{today.month}月{today.day}日", **steps, "reminded": len(overdue),
                     "asked": 1 if asking else 0})
