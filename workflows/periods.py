@@ -60,9 +60,6 @@ class Period:
     due_on: dt.date  # moved to a working day
     label: str  # 2026年12月 / 2026年第四季度 / 2026年上半年 / 2026年度
 
-    def opens_on(self) -> dt.date:
-        return max(self.starts_on, self.ends_on - dt.timedelta(days=OPENS_BEFORE_DAYS))
-
 
 def parse(value: str) -> tuple[str, int | None]:
     """A cadence string (``monthly:10``, ``quarterly``, ``half-yearly``, ``weekly``, …) as (kind, day or None)."""
@@ -155,7 +152,7 @@ def standing_of(status: str, due_on: dt.date, ends_on: dt.date, today: dt.date, 
             return NOT_NEEDED
         if today > due_on:
             return MISSING
-        return DUE if today >= max(ends_on - dt.timedelta(days=OPENS_BEFORE_DAYS), dt.date.min) else NOT_YET
+        return DUE if today >= ends_on - dt.timedelta(days=OPENS_BEFORE_DAYS) else NOT_YET
     if status == "submitted":
         return FILED_LATE if late else FILED
     return RETURNED if status == "returned" else READ

@@ -80,7 +80,9 @@ def seal_png(name: str) -> bytes | None:
     return out.getvalue()
 
 
+@functools.lru_cache(maxsize=16)
 def seal_data_uri(name: str) -> str:
-    """The seal as a ``data:image/png;base64,…`` address for the template, or "" without a font."""
+    """The seal as a ``data:image/png;base64,…`` address for the template, or "" without a font;
+    drawn once per name and process (every archive of an installation carries the same seal)."""
     png = seal_png(name)
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii") if png else ""

@@ -77,7 +77,7 @@ def schedule(assignment_id: int, *, in_background: bool = True) -> None:
             logger.exception("archive %s: could not queue the job; archive_sweep will retry", assignment_id)
         return
     if in_background and getattr(settings, "ARCHIVE_IN_BACKGROUND", True):
-        background.start(f"archive-{assignment_id}", _build_logged, assignment_id)
+        background.start(f"archive-{assignment_id}", archive_build, assignment_id)  # it logs a failure
         return
     _build_logged(assignment_id)
 

@@ -35,7 +35,7 @@ from ..models import (
 )
 from ..selectors.periods import cadence_of
 from .common import acting_unit, assignment_label, locked_assignment, plain_lines
-from .errors import Invalid, NotAllowed, NotFound, WrongState
+from .errors import Invalid, NotAllowed, NotFound, WrongState, raise_for
 from .inbox import refresh_inbox
 
 OWED = (PeriodStatus.PENDING, PeriodStatus.RETURNED)
@@ -181,8 +181,7 @@ def period_report_file(*, actor, assignment_id: int, report_id: int, text: str,
     with transaction.atomic(durable=True):
         assignment, report = _locked_report(assignment_id, report_id)
         decision = decide_period_filing(actor, assignment)
-        if not decision.allowed:
-            raise {404: NotFound, 403: NotAllowed}.get(decision.status, WrongState)(decision.message)
+        raise_for(decision)
         if report.status not in OWED:
             raise WrongState(_("%(label)s的进展报告已报送，不能重复报送") % {"label": report.label})
         before, now = report.status, timezone.now()
@@ -200,8 +199,7 @@ def _review(actor, assignment_id: int, report_id: int, *, action: str, reason: s
     with transaction.atomic(durable=True):
         assignment, report = _locked_report(assignment_id, report_id)
         decision = decide_period_review(actor, assignment)
-        if not decision.allowed:
-            raise {404: NotFound, 403: NotAllowed}.get(decision.status, WrongState)(decision.message)
+        raise_for(decision)
         if report.status != PeriodStatus.SUBMITTED:
             raise WrongState(_("%(label)s的进展报告当前为“%(status)s”，不能阅示或退回")
                              % {"label": report.label, "status": report.get_status_display()})

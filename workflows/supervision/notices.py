@@ -53,11 +53,15 @@ def notice(assignment: Assignment, kind: str, today: dt.date | None = None) -> d
         "督办单位": (issuer.full_name or issuer.short_name) if issuer else "",
         "日期": cn_date(today),
     }
+    return _form(kind, plan, values, f"{KINDS[kind]}-第{task.number}项-{unit.short_name}-{today:%Y%m%d}")
+
+
+def _form(kind: str, plan, values: dict, file_name: str, attachment: dict | None = None) -> dict:
+    """What the PDF template and the Word writer read, for either kind of form."""
     return {"kind": kind, "title": str(KINDS[kind]), "fields": [(name, values[name]) for name in FIELDS],
             "values": values, "plan": {"title": plan.title, "doc_number": plan.doc_number,
                                         "supervising_unit": values["督办单位"]},
-            "generated_at": cn_datetime(timezone.now()),
-            "file_name": f"{KINDS[kind]}-第{task.number}项-{unit.short_name}-{today:%Y%m%d}"}
+            "attachment": attachment, "generated_at": cn_datetime(timezone.now()), "file_name": file_name}
 
 
 ITEM_CHARS = 60  # of each task's text in the 附件: it names the item; the system holds the whole text
@@ -82,15 +86,12 @@ def unit_notice(plan, unit, assignments: list[Assignment], kind: str, today: dt.
         "督办单位": (issuer.full_name or issuer.short_name) if issuer else "",
         "日期": cn_date(today),
     }
-    return {"kind": kind, "title": str(KINDS[kind]), "fields": [(name, values[name]) for name in FIELDS],
-            "values": values, "plan": {"title": plan.title, "doc_number": plan.doc_number,
-                                        "supervising_unit": values["督办单位"]},
-            "attachment": {"title": "附件：逾期事项清单", "columns": ATTACHMENT_COLUMNS,
-                           "rows": [[str(n), f"第 {a.task.number} 项：{first_line(a.task.text, ITEM_CHARS)}",
-                                     cn_date(a.due_date), countdown_label(days(today, a.due_date))]
-                                    for n, a in enumerate(assignments, 1)]} if assignments else None,
-            "generated_at": cn_datetime(timezone.now()),
-            "file_name": f"{KINDS[kind]}-{unit.short_name}-逾期{len(assignments)}项-{today:%Y%m%d}"}
+    attachment = {"title": "附件：逾期事项清单", "columns": ATTACHMENT_COLUMNS,
+                  "rows": [[str(n), f"第 {a.task.number} 项：{first_line(a.task.text, ITEM_CHARS)}",
+                            cn_date(a.due_date), countdown_label(days(today, a.due_date))]
+                           for n, a in enumerate(assignments, 1)]} if assignments else None
+    return _form(kind, plan, values, f"{KINDS[kind]}-{unit.short_name}-逾期{len(assignments)}项-{today:%Y%m%d}",
+                 attachment)
 
 
 def notice_pdf(form: dict) -> bytes:
