@@ -1,7 +1,7 @@
 import time
 
 from workflows.access.policies import can_import_plans, can_read_audit
-from workflows.access.scopes import transfer_requests_to_decide
+from workflows.access.scopes import extension_requests_to_decide, transfer_requests_to_decide
 from workflows.selectors.inbox import waiting_total
 
 # What the menu shows is remembered in the session for a minute: it spares every page the
@@ -22,7 +22,8 @@ def forget_menu(request) -> None:
 def _menu(user) -> dict:
     return {
         "may": {"import_plans": can_import_plans(user), "read_audit": can_read_audit(user)},
-        "counts": {"inbox": waiting_total(user), "transfers": transfer_requests_to_decide(user).count()},
+        "counts": {"inbox": waiting_total(user), "transfers": transfer_requests_to_decide(user).count()
+                   + extension_requests_to_decide(user).count()},
     }
 
 

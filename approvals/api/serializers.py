@@ -14,6 +14,11 @@ from workflows.models import (
     Assignment,
     AssignmentState,
     Evidence,
+    ExtensionRequest,
+    ExtensionStatus,
+    Milestone,
+    PeriodReport,
+    PeriodStatus,
     Plan,
     PlanOrigin,
     Submission,
@@ -92,8 +97,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assignment
-        fields = ["id", "state", "state_label", "unit", "task", "due_date", "light", "on_time", "round",
-                  "round_id", "available_actions"]
+        fields = ["id", "state", "state_label", "unit", "task", "due_date", "original_due_date", "extended_due_date",
+                  "light_due", "standing", "light", "on_time", "round", "round_id", "available_actions"]
+        extra_kwargs = {"light_due": {"help_text": _("亮灯所依据的日期：办理期限、未报送的进展报告期限和未完成的节点期限中最早的一个")}}
 
     @extend_schema_field(serializers.ChoiceField(choices=[*LIGHTS, DONE]))
     def get_light(self, assignment) -> str:
@@ -122,6 +128,44 @@ class AssignmentTaskChangeSerializer(serializers.Serializer):
     fields_changed = serializers.DictField(source="fields", child=serializers.ListField(child=serializers.CharField()))
 
 
+class PeriodReportSerializer(serializers.ModelSerializer):
+    """One period's progress report (进展报告) of the assignment."""
+
+    status_label = serializers.CharField(source="get_status_display")
+    submitted_by = serializers.CharField(source="submitted_by.username", default=None, allow_null=True)
+    read_by = serializers.CharField(source="read_by.username", default=None, allow_null=True)
+    returned_by = serializers.CharField(source="returned_by.username", default=None, allow_null=True)
+    status = serializers.ChoiceField(choices=PeriodStatus.choices)
+
+    class Meta:
+        model = PeriodReport
+        fields = ["id", "label", "starts_on", "ends_on", "due_on", "status", "status_label", "text", "percent",
+                  "submitted_by", "submitted_at", "late", "read_by", "read_at", "returned_by", "returned_at",
+                  "return_reason"]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    """A 节点 of the assignment; ``done_in`` is the period report that said it was done."""
+
+    class Meta:
+        model = Milestone
+        fields = ["id", "title", "target", "due_on", "done_on", "done_in"]
+
+
+class ExtensionRequestSerializer(serializers.ModelSerializer):
+    """A 延期申请: the due date when asked (``due_before``) and the date asked for."""
+
+    status = serializers.ChoiceField(choices=ExtensionStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    requested_by = serializers.CharField(source="requested_by.username")
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["id", "assignment", "requested_by", "requested_at", "reason", "due_before", "requested_due",
+                  "status", "status_label", "decided_by", "decided_at", "decision_note"]
+
+
 class AssignmentDetailSerializer(AssignmentSerializer):
     """An assignment with every submission round (``rounds``) prefetched by the view, and its
     archive (null until it is accepted; the file itself is at ``archive.pdf``)."""
@@ -133,10 +177,29 @@ class AssignmentDetailSerializer(AssignmentSerializer):
     successor = serializers.SerializerMethodField(help_text=_("已调整承办单位时，新承办件的编号"))
     handler = serializers.SerializerMethodField(help_text=_("单位内经办人（转交后）的用户名"))
     task_changes = serializers.SerializerMethodField(help_text=_("计划修订对本任务的变更，最新的在前"))
+    period_reports = serializers.SerializerMethodField(help_text=_("各期进展报告，按报告期先后"))
+    milestones = serializers.SerializerMethodField(help_text=_("节点计划（已删除的不列）"))
+    extension_requests = serializers.SerializerMethodField(help_text=_("延期申请，最新的在前"))
 
     class Meta(AssignmentSerializer.Meta):
         fields = [*AssignmentSerializer.Meta.fields, "rounds", "archive", "predecessor", "successor", "handler",
-                  "task_changes"]
+                  "task_changes", "period_reports", "milestones", "extension_requests"]
+
+    @extend_schema_field(PeriodReportSerializer(many=True))
+    def get_period_reports(self, assignment) -> list[dict]:
+        rows = PeriodReport.objects.filter(assignment=assignment).select_related("submitted_by", "read_by",
+                                                                                 "returned_by")
+        return PeriodReportSerializer(rows, many=True).data
+
+    @extend_schema_field(MilestoneSerializer(many=True))
+    def get_milestones(self, assignment) -> list[dict]:
+        return MilestoneSerializer(Milestone.objects.filter(assignment=assignment, removed_at__isnull=True),
+                                   many=True).data
+
+    @extend_schema_field(ExtensionRequestSerializer(many=True))
+    def get_extension_requests(self, assignment) -> list[dict]:
+        rows = ExtensionRequest.objects.filter(assignment=assignment).select_related("requested_by", "decided_by")
+        return ExtensionRequestSerializer(rows, many=True).data
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_successor(self, assignment) -> int | None:

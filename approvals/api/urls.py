@@ -9,7 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from . import changes as changes_api
 from . import scorecard as scorecard_api
 from . import supervision as supervision_api
-from . import views
+from . import views, year
 
 app_name = "api"
 
@@ -29,6 +29,17 @@ urlpatterns = [
          name="assignment_transfer_request"),
     path("assignments/<id:pk>/hand_over/", changes_api.AssignmentHandOverView.as_view(),
          name="assignment_hand_over"),
+    path("assignments/<id:pk>/period_reports/<id:report_id>/file/", year.PeriodFileView.as_view(),
+         name="period_report_file"),
+    path("assignments/<id:pk>/period_reports/<id:report_id>/read/", year.PeriodReadView.as_view(),
+         name="period_report_read"),
+    path("assignments/<id:pk>/period_reports/<id:report_id>/return/", year.PeriodReturnView.as_view(),
+         name="period_report_return"),
+    path("assignments/<id:pk>/milestones/", year.MilestoneAddView.as_view(), name="milestone_add"),
+    path("assignments/<id:pk>/extension_requests/", year.ExtensionRequestView.as_view(), name="extension_request"),
+    path("extension_requests/<id:pk>/approve/", year.ExtensionApproveView.as_view(), name="extension_approve"),
+    path("extension_requests/<id:pk>/reject/", year.ExtensionRejectView.as_view(), name="extension_reject"),
+    path("extension_requests/<id:pk>/withdraw/", year.ExtensionWithdrawView.as_view(), name="extension_withdraw"),
     path("transfer_requests/", changes_api.TransferRequestListView.as_view(), name="transfer_request_list"),
     path("transfer_requests/<id:pk>/", changes_api.TransferRequestDetailView.as_view(),
          name="transfer_request_detail"),

@@ -91,6 +91,9 @@ class DueDateForm(Form):
     due_date = forms.DateField(label=_("办理期限"), widget=forms.DateInput(attrs={"type": "date"}),
                                error_messages={"required": _("请填写办理期限"),
                                                "invalid": _("请按“2026-11-28”的格式填写日期")})
+    reason = forms.CharField(label=_("调整理由（承办单位已开始办理的须填写）"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("开始办理后延后期限，记为督办单位批准的延期；考核按原定期限计算，经批准延期的除外"))
 
 
 class BatchForm(Form):
@@ -105,6 +108,9 @@ class BatchForm(Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(label=_("新的办理期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                error_messages={"invalid": _("请按“2026-11-28”的格式填写日期")})
+    reason = forms.CharField(label=_("调整理由（承办单位已开始办理的须填写）"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("开始办理后延后期限，记为督办单位批准的延期；考核按原定期限计算，经批准延期的除外"))
     back = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):

@@ -18,6 +18,14 @@ class PeriodReportForm(Form):
                                  error_messages={"invalid": _("完成进度请填 0 到 100 的整数"),
                                                  "min_value": _("完成进度请填 0 到 100 的整数"),
                                                  "max_value": _("完成进度请填 0 到 100 的整数")})
+    milestones = forms.TypedMultipleChoiceField(label=_("本期完成的节点"), required=False, coerce=int, choices=(),
+                                                widget=forms.CheckboxSelectMultiple,
+                                                error_messages={"invalid_choice": _("所选节点已完成或已删除，请刷新页面后重选")})
+
+    def __init__(self, *args, milestones=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["milestones"].choices = [
+            (m.pk, f"{m.title}（{m.due_on.year}年{m.due_on.month}月{m.due_on.day}日）") for m in milestones]
 
 
 class PeriodReturnForm(Form):
@@ -38,3 +46,33 @@ class CadenceForm(Form):
     ends_on = forms.DateField(label=_("计划结束日期（长期坚持类任务报送到此日，可不填）"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}),
                               error_messages={"invalid": _("请按“2026-11-28”的格式填写日期")})
+
+
+class ExtensionRequestForm(Form):
+    requested_due = forms.DateField(label=_("申请延期至"), widget=forms.DateInput(attrs={"type": "date"}),
+                                    error_messages={"required": _("请填写申请延期至的日期"),
+                                                    "invalid": _("请按“2026-11-28”的格式填写日期")})
+    reason = forms.CharField(label=_("延期理由"), max_length=2000, strip=True, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("写明未能按期完成的原因、目前进展和保证措施"),
+                             error_messages={"required": _("请填写延期理由")})
+
+
+class ExtensionApproveForm(Form):
+    opinion = forms.CharField(label=_("审批意见（可不填）"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionRejectForm(Form):
+    reason = forms.CharField(label=_("不予批准的理由"), max_length=2000, strip=True,
+                             widget=forms.Textarea(attrs={"rows": 2}), error_messages={"required": _("不予批准须填写理由")})
+
+
+class MilestoneForm(Form):
+    title = forms.CharField(label=_("节点"), max_length=200, strip=True,
+                            widget=forms.TextInput(attrs={"placeholder": _("例如：完成方案起草")}),
+                            error_messages={"required": _("请填写节点名称"), "max_length": _("节点名称不超过 200 字")})
+    target = forms.CharField(label=_("目标（可不填）"), required=False, max_length=500, strip=True,
+                             error_messages={"max_length": _("目标不超过 500 字")})
+    due_on = forms.DateField(label=_("计划完成日期"), widget=forms.DateInput(attrs={"type": "date"}),
+                             error_messages={"required": _("请填写计划完成日期"),
+                                             "invalid": _("请按“2026-11-28”的格式填写日期")})

@@ -38,14 +38,20 @@ from workflows.models import (
 )
 from workflows.selectors import trail
 from workflows.selectors.marks import countdown_label, row_marks
-from workflows.selectors.periods import period_panel
+from workflows.selectors.periods import extension_panel, period_panel
 from workflows.services import assignments as assignment_services
 from workflows.services import dispatch as dispatch_services
 from workflows.services import drafts as draft_services
 from workflows.services.errors import ActionError
 
 from ..forms import assignments as forms
-from ..forms.periods import PeriodReportForm
+from ..forms.periods import (
+    ExtensionApproveForm,
+    ExtensionRejectForm,
+    ExtensionRequestForm,
+    MilestoneForm,
+    PeriodReportForm,
+)
 
 URL_NAMES = {"start": "approvals:assignment_start", "submit": "approvals:assignment_submit",
              "recall": "approvals:assignment_recall",
@@ -106,6 +112,7 @@ def _timeline(assignment_id: int, *, limit: int | None) -> tuple[list[AuditEvent
         event.from_label = trail.state_label(event.from_state)
         event.to_label = trail.state_label(event.to_state)
         event.role_label = trail.role_label(event.role)
+        event.dates_label = trail.dates_changed(event)
     return events, hidden
 
 
@@ -122,9 +129,11 @@ def _action_form(action: str, current_files=(), data=None, files=None):
     return form_class(data, auto_id=auto_id)
 
 
-def _page(request, assignment, *, bound=None, error="", status=200, period_form=None, period_report_id=None):
+def _page(request, assignment, *, bound=None, error="", status=200, period_form=None, period_report_id=None,
+          extension_forms=None, milestone_form=None):
     """Render the assignment page: facts, timeline, rounds, current files and only my actions; with
-    ``period_form`` (a refused 进展报告 of ``period_report_id``), what was typed stays in its form."""
+    ``period_form`` (a refused 进展报告 of ``period_report_id``) or ``extension_forms`` (a refused
+    延期申请 or decision), what was typed stays in its form."""
     user = request.user
     submissions = _rounds(list(
         assignment.submissions.select_related("submitted_by", "reviewed_by", "accepted_by", "returned_by",
@@ -165,7 +174,17 @@ def _page(request, assignment, *, bound=None, error="", status=200, period_form=
     periods = period_panel(user, assignment, perms, today)
     if periods.due is not None and periods.may_file:
         periods.form = period_form if period_form is not None and period_report_id == periods.due.pk else \
-            PeriodReportForm(initial={"text": periods.text, "percent": periods.due.percent}, auto_id="id_period_%s")
+            PeriodReportForm(initial={"text": periods.text, "percent": periods.due.percent}, auto_id="id_period_%s",
+                             milestones=periods.open_milestones)
+    if periods.may_edit_milestones:
+        periods.milestone_form = milestone_form or MilestoneForm(auto_id="id_milestone_%s")
+    extension = extension_panel(user, assignment, perms, today)
+    typed = extension_forms or {}
+    if extension.may_request:
+        extension.form = typed.get("request") or ExtensionRequestForm(auto_id="id_extension_%s")
+    if extension.may_decide:
+        extension.approve_form = typed.get("approve") or ExtensionApproveForm(auto_id="id_extension_approve_%s")
+        extension.reject_form = typed.get("reject") or ExtensionRejectForm(auto_id="id_extension_reject_%s")
     return render(request, "approvals/assignment_detail.html", {
         "assignment": assignment, "task": assignment.task, "plan": assignment.task.plan,
         "leads": TaskParty.objects.filter(task=assignment.task, role=PartyRole.LEAD).order_by("position"),
@@ -179,7 +198,7 @@ def _page(request, assignment, *, bound=None, error="", status=200, period_form=
         "days_over": (marks.working_days or 0) < 0, "countdown": countdown_label(marks.working_days),
         "archive": archive, "signer": subject_label(archive.signer) if archive else "", "supervise": supervise,
         "view_supervision": supervise or can_view_supervision(user, assignment.task.plan),
-        "draft": draft, "recall_refused": recall_refused, "periods": periods, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
+        "draft": draft, "recall_refused": recall_refused, "periods": periods, "extension": extension, "upload_errors": _upload_errors((bound or {}).get("upload_evidence")),
     }, status=status)
 
 
@@ -251,7 +270,7 @@ ACTIONS = {
     "accept": (lambda user, pk, d: assignment_services.assignment_accept(
         actor=user, assignment_id=pk, opinion=d["opinion"]), _l("已验收办结。")),
     "due_date": (lambda user, pk, d: dispatch_services.assignment_set_due_date(
-        actor=user, assignment_id=pk, due_date=d["due_date"]), _l("已调整办理期限。")),
+        actor=user, assignment_id=pk, due_date=d["due_date"], reason=d["reason"]), _l("已调整办理期限。")),
 }
 
 

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from workflows.access.scopes import (
     assignments_visible_to,
+    extension_requests_to_decide,
+    extension_requests_visible_to,
     transfer_requests_to_decide,
     transfer_requests_visible_to,
 )
@@ -103,12 +105,17 @@ def transfer_reject(request, pk: int):
 @require_GET
 @login_required
 def transfer_list(request):
-    """调整申请: the pending requests I may decide, and my units' requests (the latest 100)."""
+    """调整与延期申请: the pending transfer and extension requests I may decide, and my units'
+    requests (the latest 100 of each)."""
     return render(request, "approvals/transfers.html", {
         "to_decide": list(transfer_requests_to_decide(request.user)[:100]),
         "mine": list(transfer_requests_visible_to(request.user)
                      .filter(assignment__unit__memberships__user=request.user)
                      .distinct().order_by("-requested_at", "-id")[:100]),
+        "extensions_to_decide": list(extension_requests_to_decide(request.user)[:100]),
+        "extensions_mine": list(extension_requests_visible_to(request.user)
+                                .filter(assignment__unit__memberships__user=request.user)
+                                .distinct().order_by("-requested_at", "-id")[:100]),
     })
 
 

@@ -11,7 +11,11 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_POST
 
 from workflows.access.policies import supervised_unit_ids
-from workflows.access.scopes import assignments_visible_to, transfer_requests_to_decide
+from workflows.access.scopes import (
+    assignments_visible_to,
+    extension_requests_to_decide,
+    transfer_requests_to_decide,
+)
 from workflows.lights import LIGHTS, horizon, lights_for_dues, with_light
 from workflows.models import AssignmentState
 from workflows.selectors.inbox import InboxIds, inbox_counts, inbox_rows
@@ -58,11 +62,13 @@ def inbox(request):
               for k, label in LIGHTS.items()]
     # The 调整申请 this person decides wait here too (the first few; the rest on 调整申请).
     transfers = list(transfer_requests_to_decide(request.user)[:TRANSFERS_SHOWN + 1])
+    extensions = list(extension_requests_to_decide(request.user)[:TRANSFERS_SHOWN + 1])
     request.menu_counts = {"inbox": total}
     return render(request, "approvals/inbox.html", {
         "page": page, "summary": summary, "total": total, "lights": lights, "light": light,
         "today": today, "marks": marks, "transfers": transfers[:TRANSFERS_SHOWN],
-        "more_transfers": len(transfers) > TRANSFERS_SHOWN})
+        "more_transfers": len(transfers) > TRANSFERS_SHOWN, "extensions": extensions[:TRANSFERS_SHOWN],
+        "more_extensions": len(extensions) > TRANSFERS_SHOWN})
 
 
 def _filtered(request, data):
@@ -116,7 +122,7 @@ def assignment_batch(request):
     try:
         outcomes = batch_services.batch_apply(actor=request.user, action=data["action"], assignment_ids=data["ids"],
                                               message=data["message"], opinion=data["opinion"],
-                                              due_date=data["due_date"])
+                                              due_date=data["due_date"], reason=data["reason"])
     except ActionError as exc:
         return render(request, "approvals/batch_result.html", {"form": form, "back": back, "error": exc.message},
                       status=exc.status)

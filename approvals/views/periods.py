@@ -15,7 +15,7 @@ from workflows.periods import CADENCES, effective
 from workflows.services import periods as period_services
 from workflows.services.errors import ActionError, Invalid
 
-from ..forms.periods import CadenceForm, PeriodReportForm, PeriodReturnForm
+from ..forms.periods import CadenceForm, MilestoneForm, PeriodReportForm, PeriodReturnForm
 from .assignments import _not_found, _page, _visible
 
 
@@ -37,14 +37,16 @@ def period_report_file(request, pk: int, report_id: int):
     assignment = _visible(request, pk)
     if assignment is None:
         return _not_found(request)
-    form = PeriodReportForm(request.POST)
+    form = PeriodReportForm(request.POST, milestones=list(assignment.milestones.filter(
+        done_on__isnull=True, removed_at__isnull=True)))
     if not form.is_valid():
         return _page(request, assignment, error=_("请检查填写的内容。"), status=400, period_form=form,
                      period_report_id=report_id)
     try:
         report = period_services.period_report_file(actor=request.user, assignment_id=pk, report_id=report_id,
                                                     text=form.cleaned_data["text"],
-                                                    percent=form.cleaned_data["percent"])
+                                                    percent=form.cleaned_data["percent"],
+                                                    milestones_done=form.cleaned_data["milestones"])
     except ActionError as exc:
         return _refused(request, assignment, exc, period_form=form, report_id=report_id)
     messages.success(request, _("已报送%(label)s的进展报告%(late)s。")
@@ -82,6 +84,54 @@ def period_report_return(request, pk: int, report_id: int):
         return _refused(request, assignment, exc)
     messages.success(request, _("已退回%(label)s的进展报告，承办单位将看到退回理由。") % {"label": report.label})
     return redirect(_back(assignment))
+
+
+@require_POST
+@login_required
+def milestone_add(request, pk: int):
+    """设置节点: what, by when, its target; a refusal keeps what was typed."""
+    assignment = _visible(request, pk)
+    if assignment is None:
+        return _not_found(request)
+    form = MilestoneForm(request.POST, auto_id="id_milestone_%s")
+    if not form.is_valid():
+        return _page(request, assignment, error=_("请检查填写的内容。"), status=400, milestone_form=form)
+    try:
+        milestone = period_services.milestone_add(actor=request.user, assignment_id=pk, **form.cleaned_data)
+    except ActionError as exc:
+        if exc.status == 404:
+            return _not_found(request, exc.message)
+        for field, errors in exc.fields.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+        return _page(request, assignment, error=exc.message, status=exc.status, milestone_form=form)
+    messages.success(request, _("已设置节点“%(title)s”。") % {"title": milestone.title})
+    return redirect(reverse("approvals:assignment_detail", args=[assignment.pk]) + "#milestones")
+
+
+def _milestone_change(request, pk: int, milestone_id: int, change, done: str):
+    assignment = _visible(request, pk)
+    if assignment is None:
+        return _not_found(request)
+    try:
+        milestone = change(actor=request.user, assignment_id=pk, milestone_id=milestone_id)
+    except ActionError as exc:
+        return _refused(request, assignment, exc)
+    messages.success(request, done % {"title": milestone.title})
+    return redirect(reverse("approvals:assignment_detail", args=[assignment.pk]) + "#milestones")
+
+
+@require_POST
+@login_required
+def milestone_remove(request, pk: int, milestone_id: int):
+    return _milestone_change(request, pk, milestone_id, period_services.milestone_remove, _("已删除节点“%(title)s”。"))
+
+
+@require_POST
+@login_required
+def milestone_done(request, pk: int, milestone_id: int):
+    return _milestone_change(request, pk, milestone_id, period_services.milestone_done,
+                             _("已将节点“%(title)s”标记为完成。"))
 
 
 @require_http_methods(["GET", "POST"])

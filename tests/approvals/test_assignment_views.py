@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from html.parser import HTMLParser
 
 import pytest
@@ -10,10 +11,17 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from tests.world import build_world, person
-from workflows.access.policies import available_actions, decide_hand_over, decide_transfer_request
+from workflows.access.policies import (
+    available_actions,
+    decide_extension_request,
+    decide_hand_over,
+    decide_milestone_edit,
+    decide_transfer_request,
+)
 from workflows.models import Assignment, Evidence, ReportingRound, Submission
 from workflows.services import assignments as services
 from workflows.services.dispatch import plan_dispatch
@@ -228,11 +236,14 @@ def test_an_upload_without_a_file_answers_400_naming_the_field(world):
 
 # ----- buttons == what the policy allows --------------------------------------------------------
 
-EXPECTED_BUTTONS = {
-    "assigned": {"submitter": {"start", "upload_evidence", "transfer_request", "hand_over"}},
-    "in_progress": {"submitter": {"submit", "upload_evidence", "transfer_request", "hand_over"}},
-    "submitted": {"submitter": {"recall"}, "reviewer": {"approve", "return"}},  # the submitter looks first
-    "lead_reviewed": {"supervisor": {"accept", "return"}},
+EXPECTED_BUTTONS = {  # the world's due date has passed: no 延期申请 (its own test is in test_extensions)
+    "assigned": {"submitter": {"start", "upload_evidence", "transfer_request", "hand_over", "milestone_add"},
+                 "supervisor": {"milestone_add"}},
+    "in_progress": {"submitter": {"submit", "upload_evidence", "transfer_request", "hand_over", "milestone_add"},
+                    "supervisor": {"milestone_add"}},
+    "submitted": {"submitter": {"recall", "milestone_add"}, "reviewer": {"approve", "return"},  # the submitter looks first
+                  "supervisor": {"milestone_add"}},
+    "lead_reviewed": {"submitter": {"milestone_add"}, "supervisor": {"accept", "return", "milestone_add"}},
     "accepted": {},
 }
 
@@ -257,8 +268,12 @@ def test_the_buttons_shown_are_exactly_the_available_actions_for_each_role_and_s
             fresh = Assignment.objects.get(pk=a.pk)
             allowed = set(available_actions(user, fresh))
             # The changes panel (issue 8): asking for a transfer and handing over, by their own policies.
+            # The year (issue 18): 节点 and 延期申请, by theirs.
             allowed |= {name for name, decide_ in (("transfer_request", decide_transfer_request),
-                                                   ("hand_over", decide_hand_over))
+                                                   ("hand_over", decide_hand_over),
+                                                   ("milestone_add", decide_milestone_edit),
+                                                   ("extension_request", partial(decide_extension_request,
+                                                                                 today=timezone.localdate())))
                         if decide_(user, fresh).allowed}
             assert shown == allowed, (state, role)
             assert shown == EXPECTED_BUTTONS[state].get(role, set()), (state, role)

@@ -86,3 +86,26 @@ def test_the_lead_reads_or_returns_and_the_clerk_sees_why(world):
     clerk_page = page(signed_in(world.submitter), world)
     assert "退回补报" in clerk_page and "请补充数据" in clerk_page
     assert signed_in(world.submitter).post(read_url).status_code == 403
+
+
+def test_the_clerk_sets_a_milestone_on_the_page_and_ticks_it_done_in_the_period_report(world):
+    clerk = signed_in(world.submitter)
+    url = reverse("approvals:milestone_add", args=[world.assignment.pk])
+    assert 'data-action="milestone_add"' in page(clerk, world)
+    assert 'data-action="milestone_add"' not in page(signed_in(world.reviewer), world)
+    wrong = clerk.post(url, {"title": "完成方案起草", "due_on": (TODAY + dt.timedelta(days=500)).isoformat()})
+    body = wrong.content.decode()
+    assert wrong.status_code == 400 and "计划完成日期须在交办日期" in body and 'value="完成方案起草"' in body
+    done = clerk.post(url, {"title": "完成方案起草", "target": "征求意见稿",
+                            "due_on": (TODAY + dt.timedelta(days=3)).isoformat()})
+    assert done.status_code == 302 and done["Location"].endswith("#milestones")
+    set_monthly(world)
+    body = page(clerk, world)
+    milestone = world.assignment.milestones.get()
+    assert f'data-milestone="{milestone.pk}"' in body and 'name="milestones"' in body
+    report = PeriodReport.objects.filter(assignment=world.assignment, status="pending").order_by("starts_on").first()
+    filed = clerk.post(reverse("approvals:period_report_file", args=[world.assignment.pk, report.pk]),
+                       {"text": "方案已起草", "milestones": [str(milestone.pk)]})
+    assert filed.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.done_in_id == report.pk and "已完成" in page(clerk, world)

@@ -61,3 +61,51 @@ def test_the_supervisor_sets_a_monthly_cadence_and_the_clerk_files_the_missing_m
     if nxt.count():  # the next month's form starts from what was just filed
         expect(nxt).to_have_value(f"{owed[-1].label}：清单已梳理，正在公开。")
     assert clerk.evaluate(WIDER_THAN_SCREEN) == []
+
+
+def test_the_clerk_sets_a_milestone_and_asks_for_more_time_and_the_supervisor_approves_from_the_inbox(pages):
+    from django.utils import timezone
+
+    from workflows.calendar import cn_date
+    from workflows.models import Assignment
+    from workflows.services.dispatch import assignment_set_due_date
+
+    world = build_world()
+    a = world.assignment
+    Assignment.objects.filter(pk=a.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
+    today = timezone.localdate()
+    due, later = today + dt.timedelta(days=30), today + dt.timedelta(days=75)
+    assignment_set_due_date(actor=world.supervisor, assignment_id=a.pk, due_date=due)
+
+    clerk = sign_in(pages, "finance")
+    clerk.set_viewport_size({"width": 375, "height": 800})
+    clerk.goto(f"/assignments/{a.pk}/")
+    milestones = clerk.locator("[data-milestones]")
+    milestones.get_by_text("设置节点", exact=True).click()
+    milestones.get_by_label("节点", exact=True).fill("完成清单梳理")
+    milestones.get_by_label("计划完成日期").fill((today + dt.timedelta(days=2)).isoformat())
+    milestones.get_by_role("button", name="保存节点").click()
+    expect(clerk.locator("[data-milestones] [data-milestone]")).to_contain_text("完成清单梳理")
+    expect(clerk.locator("[data-summary] .light")).to_have_text("黄灯")  # the milestone is near
+    panel = clerk.locator("[data-extension]")
+    panel.get_by_text("申请延期", exact=True).click()
+    panel.get_by_label("申请延期至").fill(due.isoformat())  # not later: refused, the reason kept
+    panel.get_by_label("延期理由").fill("待省级目录下发后方能公布")
+    panel.get_by_role("button", name="提交延期申请").click()
+    expect(clerk.locator(".refusal")).to_contain_text("延期后的日期须晚于现办理期限")
+    expect(clerk.locator("[data-extension]").get_by_label("延期理由")).to_have_value("待省级目录下发后方能公布")
+    clerk.locator("[data-extension]").get_by_label("申请延期至").fill(later.isoformat())
+    clerk.locator("[data-extension]").get_by_role("button", name="提交延期申请").click()
+    expect(clerk.locator('[data-extension-status="pending"]')).to_be_visible()
+    assert clerk.evaluate(WIDER_THAN_SCREEN) == []
+    clerk.screenshot(path=str(SCREENSHOTS / "extension-375.png"), full_page=True)
+
+    office = sign_in(pages, "supervisor")
+    office.goto("/inbox/")
+    office.locator("#extensions-to-decide a").first.click()
+    office.locator('[data-action="extension_approve"]').get_by_role("button", name="批准延期").click()
+    expect(office.locator("[data-extended-due]")).to_have_text(cn_date(later))
+    expect(office.locator("[data-original-due]")).to_have_text(cn_date(due))
+    office.screenshot(path=str(SCREENSHOTS / "extension-approved-1366.png"), full_page=True)
+    clerk.reload()
+    expect(clerk.locator("[data-extension-status]")).to_contain_text("已批准")

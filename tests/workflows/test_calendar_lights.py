@@ -129,8 +129,8 @@ def test_acceptance_records_whether_the_work_was_on_time(plan_world, django_capt
 
     from tests.workflows.archive.conftest import walk_to_accepted
 
-    Assignment.objects.filter(pk=plan_world.assignment.pk).update(
-        due_date=timezone.localdate() + dt.timedelta(days=days))
+    due = timezone.localdate() + dt.timedelta(days=days)
+    Assignment.objects.filter(pk=plan_world.assignment.pk).update(due_date=due, original_due_date=due)
     refresh_inbox([plan_world.assignment.pk])
     plan_world.reload()
     accepted = walk_to_accepted(plan_world, django_capture_on_commit_callbacks)

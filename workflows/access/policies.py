@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from guardian.core import ObjectPermissionChecker
 
-from ..calendar import cn_datetime
+from ..calendar import cn_date, cn_datetime
 from ..models import OPEN_STATES, Membership
 
 # In the order the page offers them: the step forward first (审核通过, 验收办结), 退回 after it.
@@ -299,3 +299,79 @@ def decide_period_review(user, assignment, *, perms: set[str] | None = None) -> 
         if permission in perms:
             return Decision(True, 200, "", permission)
     return Decision(False, 403, str(_("只有牵头部门和督办单位可以阅示或退回进展报告")))
+
+
+def decide_extension_request(user, assignment, *, today, perms: set[str] | None = None,
+                             pending=_LOOK_UP) -> Decision:
+    """May ``user`` ask for more time (延期申请)? The responsible unit's 承办人, while the work is
+    theirs (已交办/办理中), before the due date has passed, for a task that has one, one request at a time."""
+    decision = _unit_work(user, assignment, perms, str(_("申请延期")), str(_("只有承办单位的承办人可以申请延期")))
+    if not decision.allowed:
+        return decision
+    if assignment.standing:
+        return Decision(False, 409, str(_("长期坚持类任务按期报送进展，没有办理期限，无需申请延期")))
+    if assignment.due_date < today:
+        return Decision(False, 409, str(_("办理期限（%(date)s）已过，不能再申请延期；请尽快报送，或向督办单位说明情况"))
+                        % {"date": cn_date(assignment.due_date)})
+    if pending is _LOOK_UP:
+        pending = assignment.extension_requests.filter(status="pending").first()
+    if pending is not None:
+        return Decision(False, 409, str(_("该承办件已有待审批的延期申请")))
+    return decision
+
+
+def may_decide_extensions(user, task) -> str:
+    """The role in which ``user`` decides extension requests of ``task``'s assignments, or "":
+    the plan's supervising office always; the task's lead department where the plan allows it."""
+    plan = task.plan
+    if can_supervise(user, plan):
+        return "supervisor"
+    if plan.lead_may_decide_extensions and can_select_units(user, task):
+        return "reviewer"
+    return ""
+
+
+def decide_extension_decision(user, request, *, perms: set[str] | None = None) -> Decision:
+    """May ``user`` approve or refuse this extension request now? (404, 403, 409, then 403.)"""
+    assignment = request.assignment
+    perms = assignment_permissions(user, assignment) if perms is None else perms
+    if "view_assignment" not in perms:
+        return Decision(False, 404, str(_("延期申请不存在")))
+    role = may_decide_extensions(user, assignment.task)
+    if not role:
+        return Decision(False, 403, str(_("只有督办单位（或计划允许时的牵头部门）可以审批延期申请")))
+    if request.status != "pending":
+        return Decision(False, 409, str(_("该申请已处理（%(status)s）")) % {"status": request.get_status_display()})
+    if assignment.state not in OPEN_STATES:
+        return Decision(False, 409, str(_("承办件当前状态为“%(state)s”，不能再延期"))
+                        % {"state": assignment.get_state_display()})
+    if request.requested_by_id == user.pk:
+        return Decision(False, 403, str(_("不能审批本人提出的申请")))
+    return Decision(True, 200, "", "accept_assignment" if role == "supervisor" else "review_assignment")
+
+
+def decide_extension_withdrawal(user, request, *, perms: set[str] | None = None) -> Decision:
+    """The unit withdraws its own pending request (its 承办人)."""
+    perms = assignment_permissions(user, request.assignment) if perms is None else perms
+    if "view_assignment" not in perms:
+        return Decision(False, 404, str(_("延期申请不存在")))
+    if "work_assignment" not in perms:
+        return Decision(False, 403, str(_("只有承办单位的承办人可以撤回延期申请")))
+    if request.status != "pending":
+        return Decision(False, 409, str(_("该申请已处理（%(status)s），不能撤回")) % {"status": request.get_status_display()})
+    return Decision(True, 200, "", "work_assignment")
+
+
+def decide_milestone_edit(user, assignment, *, perms: set[str] | None = None) -> Decision:
+    """The responsible unit's 承办人 or the supervising office sets or removes an open assignment's
+    节点 (milestones); the unit marks them done in its period reports."""
+    perms = assignment_permissions(user, assignment) if perms is None else perms
+    if "view_assignment" not in perms:
+        return Decision(False, 404, str(_("承办件不存在")))
+    permission = next((p for p in ("work_assignment", "accept_assignment") if p in perms), "")
+    if not permission:
+        return Decision(False, 403, str(_("只有承办单位的承办人和督办单位可以设置节点计划")))
+    if assignment.state not in OPEN_STATES:
+        return Decision(False, 409, str(_("承办件当前状态为“%(state)s”，不能再修改节点计划"))
+                        % {"state": assignment.get_state_display()})
+    return Decision(True, 200, "", permission)

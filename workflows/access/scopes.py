@@ -1,4 +1,4 @@
-"""What a person may see: the assignments and the transfer requests scoped to them.
+"""What a person may see: the assignments and the transfer and extension requests scoped to them.
 
 Absent and invisible objects are alike to the caller: both are simply not in these querysets (404).
 """
@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from ..models import (
     Assignment,
     AssignmentGroupObjectPermission,
+    ExtensionRequest,
     Membership,
     PartyRole,
     TransferRequest,
@@ -65,6 +66,28 @@ def transfer_requests_to_decide(user):
     return (transfer_requests_visible_to(user).filter(status="pending")
             .filter(Q(assignment__task__plan__supervising_unit__in=supervised)
                     | Q(assignment__task__plan__lead_may_decide_transfers=True,
+                        assignment__task__party_set__role=PartyRole.LEAD,
+                        assignment__task__party_set__unit__in=led))
+            .distinct().order_by("requested_at", "id"))
+
+
+def extension_requests_visible_to(user):
+    """Extension requests (延期申请) of the assignments ``user`` may see."""
+    return (ExtensionRequest.objects.select_related("assignment__task__plan", "assignment__unit", "requested_by",
+                                                    "decided_by")
+            .filter(assignment__in=assignments_visible_to(user).values("pk")))
+
+
+def extension_requests_to_decide(user):
+    """Pending extension requests this person may decide: the plans they supervise, the tasks they
+    lead where the plan allows it; never their own."""
+    if not (user.is_authenticated and user.is_active):
+        return ExtensionRequest.objects.none()
+    supervised = Membership.objects.filter(user=user, role="supervisor").values("unit_id")
+    led = Membership.objects.filter(user=user, role="reviewer").values("unit_id")
+    return (extension_requests_visible_to(user).filter(status="pending").exclude(requested_by=user)
+            .filter(Q(assignment__task__plan__supervising_unit__in=supervised)
+                    | Q(assignment__task__plan__lead_may_decide_extensions=True,
                         assignment__task__party_set__role=PartyRole.LEAD,
                         assignment__task__party_set__unit__in=led))
             .distinct().order_by("requested_at", "id"))

@@ -15,8 +15,8 @@ from audit.models import AuditEvent, AuditHead
 
 from ..calendar import cn_date, cn_datetime
 from ..lights import submitted_on_time
-from ..models import Assignment, Evidence, Submission
-from ..selectors.trail import state_label
+from ..models import Assignment, Evidence, ExtensionRequest, Milestone, PeriodReport, Submission
+from ..selectors.trail import dates_changed, state_label
 from .seal import seal_data_uri
 from .signing import organisation
 from .typeset import title_parts
@@ -41,8 +41,41 @@ def _person(user) -> str:
 
 
 def deadline_met(assignment: Assignment, submission: Submission) -> bool:
-    """Met when the accepted work was submitted on or before the due date (local calendar day)."""
-    return submitted_on_time(submission.submitted_at, assignment.due_date)
+    """Met when the accepted work was submitted on or before the date lateness counts from (local
+    calendar day): an approved extension's, else the original due date."""
+    return submitted_on_time(submission.submitted_at, assignment.judged_due)
+
+
+NUMERALS = "一二三四五六七八九十"
+PARTS = ("basic", "report", "opinions", "files", "rounds", "periods", "timeline", "archive")
+
+
+def numbering(present: dict[str, bool]) -> dict[str, str]:
+    """The 一、二、三… of the report's parts, counting only those it holds."""
+    shown = [part for part in PARTS if present.get(part, True)]
+    return {part: NUMERALS[i] for i, part in enumerate(shown)}
+
+
+def _year(assignment) -> dict:
+    """What the assignment's year adds to its archive: period reports, milestones, extensions."""
+    reports = PeriodReport.objects.filter(assignment=assignment).exclude(status="pending").select_related(
+        "submitted_by", "read_by", "returned_by").order_by("starts_on")
+    milestones = Milestone.objects.filter(assignment=assignment, removed_at__isnull=True).select_related("done_in")
+    extensions = ExtensionRequest.objects.filter(assignment=assignment).select_related(
+        "requested_by", "decided_by").order_by("requested_at", "id")
+    return {
+        "periods": [{"label": p.label, "due_on": cn_date(p.due_on), "status": str(p.get_status_display()),
+                     "submitted_by": _person(p.submitted_by), "submitted_at": cn_datetime(p.submitted_at),
+                     "late": bool(p.late), "percent": p.percent, "text": p.text,
+                     "read_by": _person(p.read_by), "return_reason": p.return_reason} for p in reports],
+        "milestones": [{"title": m.title, "target": m.target, "due_on": cn_date(m.due_on),
+                        "done_on": cn_date(m.done_on) if m.done_on else "",
+                        "done_in": m.done_in.label if m.done_in else ""} for m in milestones],
+        "extensions": [{"requested_at": cn_datetime(e.requested_at), "requested_by": _person(e.requested_by),
+                        "due_before": cn_date(e.due_before), "requested_due": cn_date(e.requested_due),
+                        "reason": e.reason, "status": str(e.get_status_display()),
+                        "decided_by": _person(e.decided_by), "decision_note": e.decision_note} for e in extensions],
+    }
 
 
 def build(assignment_id: int, submission_id: int) -> dict:
@@ -75,7 +108,11 @@ def _build(assignment_id: int, submission_id: int) -> dict:
               .order_by("seq"))
     head = AuditHead.objects.filter(pk=1).first()
     met = deadline_met(assignment, final)
+    year = _year(assignment)
     return {
+        **year,
+        "numbers": numbering({"rounds": len(submissions) > 1,
+                              "periods": bool(year["periods"] or year["milestones"] or year["extensions"])}),
         "plan": {"title": plan.title, **title_parts(plan.title), "doc_number": plan.doc_number, "issuer": plan.issuer,
                  "issued_on": cn_date(plan.issued_on),
                  "supervising_unit": plan.supervising_unit.short_name if plan.supervising_unit else ""},
@@ -86,6 +123,9 @@ def _build(assignment_id: int, submission_id: int) -> dict:
                        "unit_full_name": assignment.unit.full_name or "", "round": assignment.round.name,
                        "state": state_label(assignment.state), "due_date": cn_date(assignment.due_date),
                        "due_date_iso": assignment.due_date.isoformat(), "deadline_met": met,
+                       "original_due_date": cn_date(assignment.original_due_date or assignment.due_date),
+                       "extended_due_date": cn_date(assignment.extended_due_date)
+                       if assignment.extended_due_date else "",
                        "submitted_on": cn_date(timezone.localtime(final.submitted_at).date())},
         "final": {
             "number": final.number, "report": final.report, "no_file_statement": final.no_file_statement,
@@ -116,7 +156,7 @@ def _build(assignment_id: int, submission_id: int) -> dict:
              "from_state": state_label(e.from_state),
              # The 交办 event is the plan's; for this assignment it is the step into 已交办.
              "to_state": state_label("assigned" if e.action == "plan.dispatched" else e.to_state),
-             "reason": e.reason}
+             "reason": e.reason, "dates": dates_changed(e)}
             for e in [*_dispatch_event(assignment), *events]
         ],
         "audit": {"seq": head.seq if head else 0, "hash": head.hash if head else ""},

@@ -133,6 +133,11 @@ class Assignment(ConcurrentTransitionMixin, models.Model):
 
         return reverse("approvals:assignment_detail", args=[self.pk])
 
+    @property
+    def judged_due(self):
+        """The date lateness counts from (考核): an approved extension's, else the original one."""
+        return self.extended_due_date or self.original_due_date or self.due_date
+
     # Transitions change the state field only: no save, no I/O, no audit (see STYLE).
     @transition(field=state, source=AssignmentState.ASSIGNED, target=AssignmentState.IN_PROGRESS)
     def start(self) -> None:

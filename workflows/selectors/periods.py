@@ -1,14 +1,31 @@
 """What the assignment page shows of its year: the period reports with how each stands today, the
-one the unit files next (prefilled), and what the deciders may do with the filed ones."""
+one the unit files next (prefilled), and what the deciders may do with the filed ones; its due
+dates and extension requests (延期申请)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from .. import periods
-from ..access.policies import decide_period_filing, decide_period_review
+from ..access.policies import (
+    decide_extension_decision,
+    decide_extension_request,
+    decide_extension_withdrawal,
+    decide_milestone_edit,
+    decide_period_filing,
+    decide_period_review,
+)
 from ..lights import light_rule
-from ..models import CLOSED_STATES, Assignment, PeriodReport, Submission
+from ..models import (
+    CLOSED_STATES,
+    Assignment,
+    ExtensionRequest,
+    Milestone,
+    PeriodReport,
+    Submission,
+)
 from ..periods import FILED, FILED_LATE, MISSING, NOT_YET, RETURNED, STANDINGS, Cadence, standing_of
 
 
@@ -45,14 +62,19 @@ class PeriodPanel:
     may_review: bool = False
     missing: int = 0
     form: object = None  # the view's form for ``due``
+    milestones: list[dict] = field(default_factory=list)  # the 节点计划, each with how it stands
+    open_milestones: list[Milestone] = field(default_factory=list)  # what a report may mark done
+    milestones_late: int = 0
+    may_edit_milestones: bool = False
+    milestone_form: object = None
 
     @property
     def shown(self) -> bool:
-        return bool(self.rows) or self.cadence.periodic
+        return bool(self.rows) or self.cadence.periodic or bool(self.milestones) or self.may_edit_milestones
 
 
 def period_panel(user, assignment, perms: set[str], today: dt.date) -> PeriodPanel:
-    """Two queries (the reports; the prefill) however many periods the assignment has."""
+    """Three queries (the reports; the milestones; the prefill) however many periods the assignment has."""
     closed = assignment.state in CLOSED_STATES
     panel = PeriodPanel(cadence=cadence_of(assignment), rule=light_rule())
     reports = list(PeriodReport.objects.filter(assignment=assignment).select_related("submitted_by", "read_by",
@@ -76,4 +98,52 @@ def period_panel(user, assignment, perms: set[str], today: dt.date) -> PeriodPan
                            "reviewable": panel.may_review and standing in (FILED, FILED_LATE)})
     if panel.due is not None and panel.may_file:
         panel.text = prefill(panel.due)
+    panel.may_edit_milestones = decide_milestone_edit(user, assignment, perms=perms).allowed
+    for milestone in Milestone.objects.filter(assignment=assignment, removed_at__isnull=True).select_related("done_in"):
+        late = milestone.done_on is None and milestone.due_on < today and not closed
+        panel.milestones_late += late
+        label = (_("已完成") if milestone.done_on is not None else _("逾期未完成") if late
+                 else _("未到期") if not closed else _("未完成"))
+        panel.milestones.append({"milestone": milestone, "late": late, "label": label,
+                                 "removable": panel.may_edit_milestones and milestone.done_on is None,
+                                 "completable": panel.may_file and milestone.done_on is None})
+        if milestone.done_on is None:
+            panel.open_milestones.append(milestone)
+    return panel
+
+
+@dataclass
+class ExtensionPanel:
+    original: dt.date
+    extended: dt.date | None
+    requests: list[ExtensionRequest] = field(default_factory=list)
+    pending: ExtensionRequest | None = None
+    may_request: bool = False
+    refusal: str = ""  # why the unit may not ask now (past the due date, 长期坚持), told to its 承办人
+    may_decide: bool = False
+    may_withdraw: bool = False
+    form: object = None  # the view's forms
+    approve_form: object = None
+    reject_form: object = None
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.requests) or self.may_request or bool(self.refusal) or self.extended is not None
+
+
+def extension_panel(user, assignment, perms: set[str], today: dt.date) -> ExtensionPanel:
+    """The assignment's dates and its extension requests (one query), and what ``user`` may do."""
+    panel = ExtensionPanel(original=assignment.original_due_date or assignment.due_date,
+                           extended=assignment.extended_due_date)
+    panel.requests = list(ExtensionRequest.objects.filter(assignment=assignment).select_related(
+        "requested_by", "decided_by"))
+    panel.pending = next((r for r in panel.requests if r.status == "pending"), None)
+    asked = decide_extension_request(user, assignment, today=today, perms=perms, pending=panel.pending)
+    panel.may_request = asked.allowed
+    if not asked.allowed and asked.status == 409 and "work_assignment" in perms and panel.pending is None:
+        panel.refusal = asked.message
+    if panel.pending is not None:
+        panel.pending.assignment = assignment
+        panel.may_decide = decide_extension_decision(user, panel.pending, perms=perms).allowed
+        panel.may_withdraw = decide_extension_withdrawal(user, panel.pending, perms=perms).allowed
     return panel

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.actions import ACTIONS, ANONYMOUS_ACTIONS, action_label
 from audit.models import AuditEvent, AuditVerification
 
+from ..calendar import cn_date
 from ..models import ROLE_LABELS, Assignment, AssignmentState, Unit
 
 # What an event's stored codes read as. The trail keeps the codes (they are hashed); every screen
@@ -39,6 +41,22 @@ def target_type_label(code: str) -> str:
         return str(apps.get_model(code)._meta.verbose_name)
     except (LookupError, ValueError):
         return code
+
+
+DATED_ACTIONS = ("assignment.due_date_changed", "assignment.extension_requested", "assignment.extension_approved",
+                 "assignment.extension_rejected", "assignment.extension_withdrawn")
+
+
+def dates_changed(event: AuditEvent) -> str:
+    """“2026年12月9日 → 2027年1月8日” for a change of due date or an extension request, else ""."""
+    if event.action not in DATED_ACTIONS:
+        return ""
+    try:
+        details = json.loads(event.details or "{}")
+        before, after = (dt.date.fromisoformat(details[k]) for k in ("from", "to"))
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return f"{cn_date(before)} → {cn_date(after)}"
 
 
 def readable(event: AuditEvent, field: str):

@@ -210,7 +210,7 @@ def assignment_accept(*, actor, assignment_id: int, opinion: str = "") -> Assign
         submission.accepted_by, submission.accepted_at = actor, timezone.now()
         submission.acceptance_opinion = (opinion or "").strip()
         submission.save(update_fields=["accepted_by", "accepted_at", "acceptance_opinion"])
-        assignment.on_time = submitted_on_time(submission.submitted_at, assignment.due_date)
+        assignment.on_time = submitted_on_time(submission.submitted_at, assignment.judged_due)
         _transition(assignment, "accept", decision, actor, submission=submission,
                     details={"opinion": submission.acceptance_opinion, "on_time": assignment.on_time})
         # The archive row is part of the acceptance; the PDF is built after the commit.

@@ -31,7 +31,7 @@ class Outcome:
 
 
 def batch_apply(*, actor, action: str, assignment_ids: list[int], message: str = "", opinion: str = "",
-                due_date: dt.date | None = None) -> list[Outcome]:
+                due_date: dt.date | None = None, reason: str = "") -> list[Outcome]:
     """Apply ``action`` to each assignment in the order given; the outcome of each."""
     if action not in BATCH_ACTIONS:
         raise Invalid(_("未知的批量操作"), fields={"action": [_("请选择批量操作")]})
@@ -56,7 +56,7 @@ def batch_apply(*, actor, action: str, assignment_ids: list[int], message: str =
             elif action == "accept":
                 assignments.assignment_accept(actor=actor, assignment_id=pk, opinion=opinion)
             else:
-                dispatch.assignment_set_due_date(actor=actor, assignment_id=pk, due_date=due_date)
+                dispatch.assignment_set_due_date(actor=actor, assignment_id=pk, due_date=due_date, reason=reason)
         except ActionError as exc:
             outcomes.append(Outcome(pk, labels.get(pk, _("承办件不存在，或您无权查看")), False, exc.message))
         else:

@@ -51,3 +51,14 @@ def viewer_of(actor, assignment: Assignment, perms: set[str]):
 def plain_lines(text: str | None) -> str:
     """Text with CRLF and CR line breaks (as browsers send a textarea) made plain newlines."""
     return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def locked_request(model, request_id: int, missing: str):
+    """A transfer or extension request and its assignment, both locked (the request's row first);
+    NotFound(``missing``) when there is no such request."""
+    request = model.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise NotFound(missing)
+    assignment = locked_assignment(request.assignment_id)
+    request.assignment = assignment
+    return request, assignment

@@ -16,6 +16,7 @@ from ..access.policies import can_select_units, can_supervise
 from ..importers.deadlines import plan_year
 from ..models import (
     Assignment,
+    AssignmentState,
     GroupTerm,
     PartyRole,
     Plan,
@@ -27,7 +28,9 @@ from ..models import (
 )
 from ..periods import ONGOING
 from ..signals import assignments_opened
+from . import extensions
 from . import periods as period_services
+from .common import plain_lines
 from .errors import Invalid, NotAllowed, NotFound
 from .inbox import refresh_inbox
 
@@ -266,8 +269,15 @@ def round_open(*, actor, plan_id: int, name: str) -> ReportingRound:
     return round_
 
 
-def assignment_set_due_date(*, actor, assignment_id: int, due_date: dt.date) -> Assignment:
-    """The supervisor changes an assignment's due date."""
+def assignment_set_due_date(*, actor, assignment_id: int, due_date: dt.date, reason: str = "") -> Assignment:
+    """The supervising office sets an assignment's due date.
+
+    Before the unit has begun (已交办, nothing approved yet) the new date is the original one. Once
+    the work has begun a change needs a reason: a later date is an extension the office grants
+    (kept as an approved 延期申请 beside the original date), an earlier one moves only the date due
+    now; the scorecard keeps counting from the original date unless an extension was approved.
+    """
+    reason = plain_lines(reason or "").strip()
     with transaction.atomic(durable=True):
         assignment = (Assignment.objects.select_for_update(of=("self",)).select_related("task__plan", "unit")
                       .filter(pk=assignment_id).first())
@@ -276,12 +286,27 @@ def assignment_set_due_date(*, actor, assignment_id: int, due_date: dt.date) -> 
         if not can_supervise(actor, assignment.task.plan):
             raise NotAllowed(_("只有督办单位可以调整办理期限"))
         before = assignment.due_date
-        assignment.due_date = due_date
-        assignment.save(update_fields=["due_date", "updated_at"])
-        refresh_inbox([assignment.pk])
-        period_services.periods_generate([assignment.pk])  # its periods now run to the new date
+        if due_date == before:
+            return assignment
+        details = {"from": before.isoformat(), "to": due_date.isoformat()}
+        begun = assignment.state != AssignmentState.ASSIGNED or assignment.extended_due_date is not None
+        if not begun:
+            assignment.due_date = assignment.original_due_date = due_date
+            assignment.save(update_fields=["due_date", "original_due_date", "updated_at"])
+        elif not reason:
+            message = _("承办单位已开始办理，调整办理期限须填写理由（记入延期记录，考核仍按原定期限计算，经批准延期的除外）")
+            raise Invalid(message, fields={"reason": [message]})
+        elif due_date > before:
+            details["extension"] = extensions.office_extension(assignment, actor, due_date, reason).pk
+        else:
+            original = assignment.original_due_date or before
+            assignment.due_date = due_date
+            assignment.extended_due_date = due_date if due_date > original else None
+            assignment.save(update_fields=["due_date", "extended_due_date", "updated_at"])
+        if "extension" not in details:
+            refresh_inbox([assignment.pk])
+            period_services.periods_generate([assignment.pk])  # its periods now run to the new date
         record_event(action="assignment.due_date_changed", actor=actor, unit=assignment.task.plan.supervising_unit,
                      role="supervisor", target=assignment, plan_id=assignment.task.plan_id,
-                     task_id=assignment.task_id, assignment_id=assignment.pk,
-                     details={"from": before.isoformat(), "to": due_date.isoformat()})
+                     task_id=assignment.task_id, assignment_id=assignment.pk, reason=reason, details=details)
     return assignment

@@ -6,7 +6,10 @@
   so changing a cadence keeps every report already filed.
 - ``plan_set_cadence`` is the supervising office's setting (audited), followed by the above.
 - ``period_report_file`` / ``period_report_read`` / ``period_report_return`` change one report,
-  each with one audit event, then refresh the assignment's obligations and its inbox rows.
+  each with one audit event, then refresh the assignment's obligations and its inbox rows; a
+  filed report names the milestones (节点) it completes.
+- ``milestone_add`` / ``milestone_remove`` / ``milestone_done``: the unit (or the supervising office) keeps the
+  assignment's 节点计划; an undone milestone past its date lights the assignment like a missing report.
 
 Each service runs in one transaction with the assignment's row locked, like the transitions.
 """
@@ -16,14 +19,20 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record_event
 
 from .. import periods
-from ..access.policies import can_supervise, decide_period_filing, decide_period_review
+from ..access.policies import (
+    can_supervise,
+    decide_milestone_edit,
+    decide_period_filing,
+    decide_period_review,
+)
+from ..calendar import cn_date
 from ..models import (
     CLOSED_STATES,
     Assignment,
@@ -169,8 +178,9 @@ def _record(action: str, actor, assignment, decision, report: PeriodReport, *, r
 
 
 def period_report_file(*, actor, assignment_id: int, report_id: int, text: str,
-                       percent: int | None = None) -> PeriodReport:
-    """The unit files (or, after a return, files again) one period's progress report."""
+                       percent: int | None = None, milestones_done: Iterable[int] = ()) -> PeriodReport:
+    """The unit files (or, after a return, files again) one period's progress report, with the
+    undone milestones it completes (``milestones_done``, ids of this assignment's milestones)."""
     text = plain_lines(text).strip()
     if not text:
         raise Invalid(_("请填写本期进展情况"), fields={"text": [_("请填写本期进展情况")]})
@@ -189,8 +199,9 @@ def period_report_file(*, actor, assignment_id: int, report_id: int, text: str,
         report.submitted_by, report.submitted_at = actor, now
         report.late = timezone.localtime(now).date() > report.due_on
         report.save(update_fields=["status", "text", "percent", "submitted_by", "submitted_at", "late"])
+        done = _complete(assignment, report, milestones_done, timezone.localtime(now).date())
         _record("period_report.submitted", actor, assignment, decision, report, from_state=before,
-                details={"late": report.late, "percent": percent})
+                details={"late": report.late, "percent": percent, "milestones_done": done})
         refresh_obligations([assignment.pk])
     return report
 
@@ -227,3 +238,100 @@ def period_report_return(*, actor, assignment_id: int, report_id: int, reason: s
     if not reason:
         raise Invalid(_("请填写退回理由"), fields={"reason": [_("请填写退回理由")]})
     return _review(actor, assignment_id, report_id, action="returned", reason=reason)
+
+
+MILESTONE_LIMIT = 50  # per assignment: a plan of steps, not a task list
+
+
+def _complete(assignment: Assignment, report: PeriodReport, ids: Iterable[int], today: dt.date) -> list[str]:
+    """Mark these undone milestones of the assignment done in ``report``; their titles."""
+    wanted = {int(pk) for pk in ids}
+    if not wanted:
+        return []
+    rows = list(Milestone.objects.select_for_update().filter(assignment=assignment, pk__in=wanted,
+                                                             done_on__isnull=True, removed_at__isnull=True))
+    if len(rows) != len(wanted):
+        message = _("所选节点不属于本承办件，或已完成、已删除，请刷新页面后重选")
+        raise Invalid(message, fields={"milestones": [message]})
+    Milestone.objects.filter(pk__in=[m.pk for m in rows]).update(done_on=today, done_in=report)
+    return [m.title for m in sorted(rows, key=lambda m: (m.due_on, m.position))]
+
+
+def _milestone_record(action: str, actor, assignment, decision, milestone: Milestone) -> None:
+    record_event(action=action, actor=actor, unit=acting_unit(assignment, decision, actor), role=decision.role,
+                 target=assignment, target_label=assignment_label(assignment), plan_id=assignment.task.plan_id,
+                 task_id=assignment.task_id, assignment_id=assignment.pk,
+                 details={"milestone": milestone.pk, "title": milestone.title, "target": milestone.target,
+                          "due_on": milestone.due_on.isoformat()})
+
+
+def milestone_add(*, actor, assignment_id: int, title: str, due_on: dt.date | None, target: str = "") -> Milestone:
+    """Add a 节点 (what, by when, its target) to an open assignment."""
+    title, target = plain_lines(title or "").strip(), plain_lines(target or "").strip()
+    if not title:
+        raise Invalid(_("请填写节点名称"), fields={"title": [_("请填写节点名称")]})
+    if len(title) > 200 or len(target) > 500:
+        message = _("节点名称不超过 200 字，目标不超过 500 字")
+        raise Invalid(message, fields={"title" if len(title) > 200 else "target": [message]})
+    if due_on is None:
+        raise Invalid(_("请填写计划完成日期"), fields={"due_on": [_("请填写计划完成日期")]})
+    with transaction.atomic(durable=True):
+        assignment = locked_assignment(assignment_id)
+        decision = decide_milestone_edit(actor, assignment)
+        raise_for(decision)
+        first = timezone.localtime(assignment.created_at).date()
+        last = _last_day(assignment, cadence_of(assignment), timezone.localdate())
+        if not first <= due_on <= max(last, assignment.due_date):
+            message = _("计划完成日期须在交办日期（%(first)s）和办理期限（%(last)s）之间") % {
+                "first": cn_date(first), "last": cn_date(max(last, assignment.due_date))}
+            raise Invalid(message, fields={"due_on": [message]})
+        active = Milestone.objects.filter(assignment=assignment, removed_at__isnull=True)
+        if active.count() >= MILESTONE_LIMIT:
+            raise Invalid(_("每件最多设置 %(n)s 个节点") % {"n": MILESTONE_LIMIT})
+        position = (active.aggregate(last=Max("position"))["last"] or 0) + 1
+        milestone = Milestone.objects.create(assignment=assignment, position=position, title=title, target=target,
+                                             due_on=due_on, created_by=actor)
+        _milestone_record("milestone.added", actor, assignment, decision, milestone)
+        refresh_obligations([assignment.pk])
+    return milestone
+
+
+def _milestone_change(actor, assignment_id: int, milestone_id: int, *, decide, action: str, change) -> Milestone:
+    """Lock the assignment and its undone milestone, ask ``decide``, ``change`` it, record ``action``."""
+    with transaction.atomic(durable=True):
+        assignment = locked_assignment(assignment_id)
+        decision = decide(actor, assignment)
+        raise_for(decision)
+        milestone = Milestone.objects.select_for_update().filter(pk=milestone_id, assignment=assignment,
+                                                                 removed_at__isnull=True).first()
+        if milestone is None:
+            raise NotFound(_("节点不存在"))
+        if milestone.done_on is not None:
+            raise WrongState(_("节点“%(title)s”已完成") % {"title": milestone.title})
+        fields = change(milestone)
+        milestone.save(update_fields=fields)
+        _milestone_record(action, actor, assignment, decision, milestone)
+        refresh_obligations([assignment.pk])
+    return milestone
+
+
+def _removed(milestone: Milestone) -> list[str]:
+    milestone.removed_at = timezone.now()
+    return ["removed_at"]
+
+
+def _done(milestone: Milestone) -> list[str]:
+    milestone.done_on = timezone.localdate()
+    return ["done_on"]
+
+
+def milestone_remove(*, actor, assignment_id: int, milestone_id: int) -> Milestone:
+    """Take an undone 节点 off the plan (kept in the record, no longer owed)."""
+    return _milestone_change(actor, assignment_id, milestone_id, decide=decide_milestone_edit,
+                             action="milestone.removed", change=_removed)
+
+
+def milestone_done(*, actor, assignment_id: int, milestone_id: int) -> Milestone:
+    """The unit marks a 节点 done outside a period report (a plan without a reporting cadence)."""
+    return _milestone_change(actor, assignment_id, milestone_id, decide=decide_period_filing,
+                             action="milestone.done", change=_done)

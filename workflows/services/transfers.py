@@ -16,10 +16,10 @@ from audit.services import record_event
 from ..access.policies import decide_transfer_decision, decide_transfer_request
 from ..models import Assignment, TransferKind, TransferRequest, TransferStatus, Unit
 from .assignments import _transition
-from .common import acting_unit, assignment_label, locked_assignment
+from .common import acting_unit, assignment_label, locked_assignment, locked_request
 from .delegation import acting_for
 from .dispatch import open_assignments, revoke_work
-from .errors import Invalid, NotFound, raise_for
+from .errors import Invalid, raise_for
 
 
 def _required(text: str, field: str, message: str) -> str:
@@ -69,12 +69,7 @@ def _holds_task(assignment: Assignment, unit: Unit) -> bool:
 
 
 def _locked_request(request_id: int) -> tuple[TransferRequest, Assignment]:
-    request = TransferRequest.objects.select_for_update().filter(pk=request_id).first()
-    if request is None:
-        raise NotFound(_("调整申请不存在"))
-    assignment = locked_assignment(request.assignment_id)
-    request.assignment = assignment
-    return request, assignment
+    return locked_request(TransferRequest, request_id, _("调整申请不存在"))
 
 
 def transfer_approve(*, actor, request_id: int, opinion: str = "") -> TransferRequest:

@@ -5,7 +5,8 @@ Per responsible unit (责任单位), over the round's assignments:
 - 件数: the unit's assignments in the round;
 - 按期报送率: on-time assignments ÷ assignments that are due for judgement, where an assignment is
   due for judgement once it has been submitted at least once or its due date has passed, and is
-  on time when its FIRST submission's local date is on or before its due date (an overdue
+  on time when its FIRST submission's local date is on or before its due date (``judged_due``:
+  an approved extension's date, else the original one set at 交办; an overdue
   assignment never submitted counts as not on time; one not yet submitted and not yet due is left
   out); undefined (—) when no assignment is due for judgement;
 - 平均报送用时: the mean, over assignments submitted at least once, of the working days from
@@ -46,6 +47,7 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -74,7 +76,8 @@ def formulas() -> dict[str, str]:
     return {
         "件数": "本轮交办给该单位的承办件数",
         "按期报送率": ("按期报送件数 ÷ 应报送件数 × 100%。应报送件数：已报送过至少一次、或办理期限已过的承办件；"
-                   "按期报送：首次报送日期不晚于办理期限。逾期未报送的计为未按期，尚未到期且未报送的不计入"),
+                   "按期报送：首次报送日期不晚于原定办理期限（经批准延期的，不晚于批准延期后的期限；"
+                   "督办单位不经延期而调整期限的，仍按原定期限计）。逾期未报送的计为未按期，尚未到期且未报送的不计入"),
         "平均报送用时": ("各已报送承办件“交办日期至首次报送日期”的工作日数之和 ÷ 已报送件数"
                      "（按工作日历计算，扣除节假日、计入调休工作日；当日报送为 0）"),
         "退回次数/件": "退回次数（牵头部门审核退回与督办单位验收退回之和）÷ 件数",
@@ -293,8 +296,9 @@ def scorecard(plan, round=None, today: dt.date | None = None) -> Scorecard:
     days = functools.lru_cache(maxsize=None)(working_days_between)  # many assignments share dates
     limit = review_days()
 
-    assignments = list(Assignment.objects.filter(round=round).exclude(state__in=SUPERSEDED_STATES).values_list(
-        "id", "task_id", "unit_id", "unit__short_name", "unit__order", "state", "due_date", "created_at"))
+    assignments = list(Assignment.objects.filter(round=round).exclude(state__in=SUPERSEDED_STATES)
+                       .annotate(judged=Coalesce("extended_due_date", "original_due_date", "due_date")).values_list(
+        "id", "task_id", "unit_id", "unit__short_name", "unit__order", "state", "judged", "created_at"))
     submissions = defaultdict(list)
     for row in (Submission.objects.filter(assignment__round=round).order_by("assignment_id", "number")
                 .annotate(was_returned=was_returned)

@@ -41,8 +41,9 @@ from workflows.services.assignments import (
     assignment_submit,
 )
 from workflows.services.dispatch import assignment_set_due_date, plan_dispatch, task_select_units
+from workflows.services.extensions import extension_approve, extension_request
 from workflows.services.memberships import membership_grant
-from workflows.services.periods import period_report_file, plan_set_cadence
+from workflows.services.periods import milestone_add, period_report_file, plan_set_cadence
 from workflows.services.reminders.urging import assignment_remind
 from workflows.services.transfers import transfer_request
 from workflows.unit_csv import UnitRow
@@ -315,11 +316,40 @@ class Command(BaseCommand):
         if asking is not None:
             transfer_request(actor=users[(asking.unit.short_name, "submitter")], assignment_id=asking.pk,
                              kind="not_applicable", reason=_("本单位不承担该项职责，建议由其他单位承办。"))
+        steps.update(self._demo_extensions_and_milestones(workable, users, supervisor, today))
         self.say(_("演示进度：办理期限已按今天（%(today)s）重新安排；开始办理 %(started)s 件，报送 %(submitted)s 件，"
                    "退回 %(returned)s 件，审核通过 %(approved)s 件，验收办结 %(accepted)s 件；报送月度进展报告 %(period_reports)s 份；催办 %(reminded)s 件；"
                    "调整申请 %(asked)s 件。")
                  % {"today": f"{today.year}年{today.month}月{today.day}日", **steps, "reminded": len(overdue),
                     "asked": 1 if asking else 0})
+        self.say(_("延期申请 %(extensions)s 件（其中已批准 %(extended)s 件），节点 %(milestones)s 个。") % steps)
+
+    def _demo_extensions_and_milestones(self, workable, users, supervisor, today) -> dict:
+        """Two units ask for more time (one approved by the office, one waiting in its 我的待办), and
+        the units at work set a 节点计划 of two steps before their due dates."""
+        counts = {"extensions": 0, "extended": 0, "milestones": 0}
+        fresh = {a.pk: a for a in Assignment.objects.filter(pk__in=[a.pk for a in workable])}
+        asking = [fresh[a.pk] for a in workable[DEMO_WORKED:]
+                  if fresh[a.pk].state == "assigned" and fresh[a.pk].due_date > today][:2]
+        for index, assignment in enumerate(asking):
+            request = extension_request(
+                actor=users[(assignment.unit.short_name, "submitter")], assignment_id=assignment.pk,
+                requested_due=assignment.due_date + dt.timedelta(days=30),
+                reason=_("需待上级主管部门批复后方能完成，申请延期一个月；其间按月报送进展。"))
+            counts["extensions"] += 1
+            if index == 0:
+                extension_approve(actor=supervisor, request_id=request.pk, opinion=_("同意延期，请按新的期限完成。"))
+                counts["extended"] += 1
+        for assignment in [fresh[a.pk] for a in workable[:DEMO_WORKED]]:
+            if assignment.state != "in_progress" or (assignment.due_date - today).days < 20:
+                continue
+            submitter = users[(assignment.unit.short_name, "submitter")]
+            span = (assignment.due_date - today).days
+            for title, target, share in ((_("完成工作方案"), _("方案印发"), 3), (_("完成阶段任务"), _("形成阶段成果"), 2)):
+                milestone_add(actor=submitter, assignment_id=assignment.pk, title=title, target=target,
+                              due_on=today + dt.timedelta(days=span // share))
+                counts["milestones"] += 1
+        return counts
 
     def _select_relevant_units(self, plan: Plan, users) -> None:
         """For each "relevant" term, the principal lead's reviewer picks the first two fitting units."""

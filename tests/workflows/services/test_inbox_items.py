@@ -52,7 +52,8 @@ def test_the_table_follows_the_assignment_through_its_states_and_due_date():
     assert waiting_groups(a) == {(submitters, state)}
 
     later = a.due_date + dt.timedelta(days=30)
-    assert assignment_set_due_date(actor=world.supervisor, assignment_id=a.pk, due_date=later).due_date == later
+    assert assignment_set_due_date(actor=world.supervisor, assignment_id=a.pk, due_date=later,
+                                   reason="市政府决定延后").due_date == later
     assert set(InboxItem.objects.filter(assignment=a).values_list("due_date", flat=True)) == {later}
 
     if state == "assigned":

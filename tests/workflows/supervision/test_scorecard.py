@@ -58,10 +58,11 @@ def history(db):
     """
     world = build_world()
     world.renshe = person("renshe", "市人社局", "submitter")
-    Assignment.objects.filter(round__plan=world.plan).update(created_at=at(DISPATCHED, 9), due_date=D(2026, 12, 31))
+    Assignment.objects.filter(round__plan=world.plan).update(created_at=at(DISPATCHED, 9), due_date=D(2026, 12, 31),
+                                                                     original_due_date=D(2026, 12, 31))
     for name, due in (("市财政局", D(2026, 10, 9)), ("市民政局", D(2026, 9, 30)), ("市发改委", D(2026, 10, 9)),
                       ("市人社局", D(2026, 10, 30))):
-        Assignment.objects.filter(pk=_unit(world, name).pk).update(due_date=due)
+        Assignment.objects.filter(pk=_unit(world, name).pk).update(due_date=due, original_due_date=due)
     refresh_inbox()  # the arrangement skipped the services, which keep 我的待办's table in step
 
     finance = _unit(world, "市财政局")
