@@ -81,7 +81,7 @@ def test_a_transfer_request_is_approved_and_the_named_unit_finds_the_new_assignm
     submitter = sign_in(pages, "finance")
     open_in_inbox(submitter, "待开始办理", "市财政局", 1)
     expect_state(submitter, "已交办")
-    submitter.locator("details.secondary-forms > summary").click()  # the secondary forms are folded
+    submitter.locator("#changes details.secondary-forms > summary").click()  # the secondary forms are folded
     ask = submitter.locator("form[data-action='transfer_request']")
     expect(ask.locator("h3")).to_have_text("申请调整承办单位")
     ask.get_by_label("改由其他单位承办").check()
@@ -110,7 +110,7 @@ def test_a_transfer_request_is_approved_and_the_named_unit_finds_the_new_assignm
     # Step 2: the supervising office finds it under 调整申请 and opens the assignment from there.
     supervisor = sign_in(pages, "supervisor")
     supervisor.locator("header nav").get_by_role("link", name="调整申请").click()
-    expect(supervisor.locator("main h1")).to_have_text("调整承办单位申请")
+    expect(supervisor.locator("main h1")).to_have_text("调整与延期申请")
     to_decide = supervisor.locator("main section", has=supervisor.get_by_role("heading", name="待我审批"))
     row = to_decide.locator(f"tr[data-transfer='{request.pk}']")
     expect(row).to_contain_text(TRANSFER_REASON)

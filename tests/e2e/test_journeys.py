@@ -176,8 +176,10 @@ def open_from_inbox(page, waiting_label: str):
 
 def action_forms(page) -> set[str]:
     """The actions offered: each action's form, and an action's button inside another's form
-    (上传所选文件 inside the 报送 form)."""
-    forms = page.locator("form[data-action]").evaluate_all("forms => forms.map(f => f.dataset.action)")
+    (上传所选文件 inside the 报送 form). The year's panels (节点, 延期申请) have their own journey
+    (test_period_journey) and are left out here."""
+    forms = page.locator("form[data-action]").evaluate_all(
+        "forms => forms.filter(f => !f.closest('[data-periods], [data-extension]')).map(f => f.dataset.action)")
     buttons = page.locator("button[data-action-button]").evaluate_all("bs => bs.map(b => b.dataset.actionButton)")
     return set(forms) | set(buttons)
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Permission, User
 from django.db.models import Q, QuerySet
 
 from ..models import (
+    OPEN_STATES,
     Assignment,
     AssignmentGroupObjectPermission,
     ExtensionRequest,
@@ -80,12 +81,13 @@ def extension_requests_visible_to(user):
 
 def extension_requests_to_decide(user):
     """Pending extension requests this person may decide: the plans they supervise, the tasks they
-    lead where the plan allows it; never their own."""
+    lead where the plan allows it; never their own, nor one whose assignment has closed meanwhile."""
     if not (user.is_authenticated and user.is_active):
         return ExtensionRequest.objects.none()
     supervised = Membership.objects.filter(user=user, role="supervisor").values("unit_id")
     led = Membership.objects.filter(user=user, role="reviewer").values("unit_id")
-    return (extension_requests_visible_to(user).filter(status="pending").exclude(requested_by=user)
+    return (extension_requests_visible_to(user).filter(status="pending", assignment__state__in=OPEN_STATES)
+            .exclude(requested_by=user)
             .filter(Q(assignment__task__plan__supervising_unit__in=supervised)
                     | Q(assignment__task__plan__lead_may_decide_extensions=True,
                         assignment__task__party_set__role=PartyRole.LEAD,

@@ -173,3 +173,17 @@ def test_the_scorecard_counts_from_the_original_date_unless_an_extension_was_app
     _submitted_on(world, late)
     (score,) = [s for s in unit_scores(world.plan, today=late) if s.unit_id == world.assignment.unit_id]
     assert (score.due_for_judgement, score.on_time) == (1, on_time)
+
+
+def test_a_request_left_pending_when_the_work_closes_leaves_the_deciders_list(world):
+    from workflows.access.scopes import extension_requests_to_decide
+
+    request = ask(world)
+    assert list(extension_requests_to_decide(world.supervisor)) == [request]
+    flow.assignment_submit(actor=world.submitter, assignment_id=world.assignment.pk, report="报告",
+                           no_file_statement="无")
+    flow.assignment_approve(actor=world.reviewer, assignment_id=world.assignment.pk)
+    flow.assignment_accept(actor=world.supervisor, assignment_id=world.assignment.pk)
+    assert not extension_requests_to_decide(world.supervisor).exists()
+    with pytest.raises(WrongState, match="不能再延期"):
+        svc.extension_approve(actor=world.supervisor, request_id=request.pk)
