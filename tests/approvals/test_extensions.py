@@ -11,6 +11,7 @@ from tests.world import build_world, signed_in
 from workflows.models import Assignment, ExtensionRequest
 from workflows.services import assignments as flow
 from workflows.services.dispatch import assignment_set_due_date
+from workflows.services.inbox import refresh_inbox
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -94,3 +95,13 @@ def test_the_office_changing_a_date_after_work_began_is_told_to_give_a_reason(wo
     assert Assignment.objects.get(pk=world.assignment.pk).due_date == DUE
     assert office.post(url, {"due_date": LATER.isoformat(), "reason": "市政府决定延后"}).status_code == 302
     assert ExtensionRequest.objects.get().status == "approved"
+
+
+def test_the_unit_is_told_why_it_cannot_ask_only_while_the_work_is_still_its_own(world):
+    clerk = signed_in(world.submitter)
+    Assignment.objects.filter(pk=world.assignment.pk).update(due_date=TODAY - dt.timedelta(days=1))
+    refresh_inbox([world.assignment.pk])
+    assert "data-extension-refusal" in detail(clerk, world) and "已过" in detail(clerk, world)
+    flow.assignment_submit(actor=world.submitter, assignment_id=world.assignment.pk, report="报告",
+                           no_file_statement="无")
+    assert "data-extension-refusal" not in detail(clerk, world)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import periods
 from ..access.policies import (
+    TRANSFER_REQUEST_STATES,
     decide_extension_decision,
     decide_extension_request,
     decide_extension_withdrawal,
@@ -140,7 +141,10 @@ def extension_panel(user, assignment, perms: set[str], today: dt.date) -> Extens
     panel.pending = next((r for r in panel.requests if r.status == "pending"), None)
     asked = decide_extension_request(user, assignment, today=today, perms=perms, pending=panel.pending)
     panel.may_request = asked.allowed
-    if not asked.allowed and asked.status == 409 and "work_assignment" in perms and panel.pending is None:
+    # Told to the unit only while the work is still its to do (past the due date, a standing task);
+    # once it has been submitted or closed there is nothing to ask for.
+    if (not asked.allowed and asked.status == 409 and "work_assignment" in perms and panel.pending is None
+            and assignment.state in TRANSFER_REQUEST_STATES):
         panel.refusal = asked.message
     if panel.pending is not None:
         panel.pending.assignment = assignment
