@@ -15,6 +15,7 @@ from workflows.services import periods as period_services
 from workflows.services.errors import NotFound
 
 from . import serializers as s
+from .changes import DecisionInputSerializer
 from .views import WriteView, refusals, require_visible, visible_assignment
 
 TAGS = [_l("进展报告与延期")]
@@ -33,11 +34,6 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, label=_l("理由"))
 
 
-class OpinionInput(serializers.Serializer):
-    opinion = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000,
-                                    label=_l("审批意见"))
-
-
 class MilestoneInput(serializers.Serializer):
     title = serializers.CharField(max_length=200, allow_blank=True, label=_l("节点"))
     target = serializers.CharField(required=False, allow_blank=True, default="", max_length=500, label=_l("目标"))
@@ -49,14 +45,10 @@ class ExtensionInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, label=_l("延期理由"))
 
 
-class NoInput(serializers.Serializer):
-    pass
-
-
 class YearView(WriteView):
     """POST ``input`` to one service for assignment ``pk``; answer with the assignment."""
 
-    input = NoInput
+    input = s.NoInputSerializer
 
     def call(self, actor, pk: int, data: dict, **ids) -> int:
         raise NotImplementedError
@@ -88,7 +80,7 @@ class PeriodFileView(_OnAssignment):
         return pk
 
 
-@_schema(_l("已阅进展报告"), NoInput)
+@_schema(_l("已阅进展报告"), s.NoInputSerializer)
 class PeriodReadView(_OnAssignment):
     def call(self, actor, pk, data, report_id):
         period_services.period_report_read(actor=actor, assignment_id=pk, report_id=report_id)
@@ -134,9 +126,9 @@ class _OnExtension(YearView):
         return super().post(request, pk, **ids)
 
 
-@_schema(_l("批准延期"), OpinionInput)
+@_schema(_l("批准延期"), DecisionInputSerializer)
 class ExtensionApproveView(_OnExtension):
-    input = OpinionInput
+    input = DecisionInputSerializer
 
     def call(self, actor, pk, data):
         return extension_services.extension_approve(actor=actor, request_id=pk, opinion=data["opinion"]).assignment_id
@@ -150,7 +142,7 @@ class ExtensionRejectView(_OnExtension):
         return extension_services.extension_reject(actor=actor, request_id=pk, reason=data["reason"]).assignment_id
 
 
-@_schema(_l("撤回延期申请"), NoInput)
+@_schema(_l("撤回延期申请"), s.NoInputSerializer)
 class ExtensionWithdrawView(_OnExtension):
     def call(self, actor, pk, data):
         return extension_services.extension_withdraw(actor=actor, request_id=pk).assignment_id

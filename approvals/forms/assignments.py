@@ -24,6 +24,14 @@ class Form(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
+    def add_refusal(self, exc, rename: dict[str, str] | None = None) -> None:
+        """Put a refused service's field messages (``exc.fields``) under the fields they name (the
+        service's name, or ``rename``'s for it), the rest above the form."""
+        for field, errors in exc.fields.items():
+            name = (rename or {}).get(field, field)
+            for message in errors:
+                self.add_error(name if name in self.fields else None, message)
+
 
 class StartForm(Form):
     """Nothing to fill in: the button is the whole form."""

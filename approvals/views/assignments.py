@@ -248,10 +248,7 @@ def _refused(request, pk: int, exc: ActionError, action: str, form):
     assignment = _visible(request, pk)  # fresh: a 409 means the state moved under us
     if exc.status == 404 or assignment is None:
         return _not_found(request, exc.message)
-    for field, errors in exc.fields.items():
-        name = FIELD_OF.get(field, field)
-        for message in errors:
-            form.add_error(name if name in form.fields else None, message)
+    form.add_refusal(exc, FIELD_OF)
     return _page(request, assignment, bound={action: form}, error=exc.message, status=exc.status)
 
 

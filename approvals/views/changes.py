@@ -37,9 +37,7 @@ def _refused(request, exc: ActionError, form=None, action_url=""):
     if exc.status == 404:
         return _not_found(request, exc.message)
     if form is not None:
-        for field, errors in exc.fields.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
+        form.add_refusal(exc)
     return render(request, "approvals/refused.html", {"message": exc.message, "form": form,
                                                       "action_url": action_url}, status=exc.status)
 

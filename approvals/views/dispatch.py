@@ -62,10 +62,8 @@ def plan_panels(user, plan) -> dict:
 def _plan_refused(request, plan, exc: ActionError, *, form=None, title="", action_url=""):
     if exc.status == 404:
         return _not_found(request, exc.message)
-    for field, errors in exc.fields.items():
-        for message in errors:
-            if form is not None:
-                form.add_error(field if field in form.fields else None, message)
+    if form is not None:
+        form.add_refusal(exc)
     return render(request, "approvals/refused.html", {"plan": plan, "message": exc.message, "form": form,
                                                       "title": title, "action_url": action_url},
                   status=exc.status)

@@ -32,9 +32,7 @@ def _again(request, assignment, which: str, form, exc: ActionError | None = None
         return _page(request, assignment, error=_("请检查填写的内容。"), status=400, extension_forms={which: form})
     if exc.status == 404:
         return _not_found(request, exc.message)
-    for field, errors in exc.fields.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
+    form.add_refusal(exc)
     return _page(request, assignment, error=exc.message, status=exc.status, extension_forms={which: form})
 
 

@@ -101,9 +101,7 @@ def milestone_add(request, pk: int):
     except ActionError as exc:
         if exc.status == 404:
             return _not_found(request, exc.message)
-        for field, errors in exc.fields.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
+        form.add_refusal(exc)
         return _page(request, assignment, error=exc.message, status=exc.status, milestone_form=form)
     messages.success(request, _("已设置节点“%(title)s”。") % {"title": milestone.title})
     return redirect(reverse("approvals:assignment_detail", args=[assignment.pk]) + "#milestones")
