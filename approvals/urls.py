@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     assignments,
+    bulletins,
     changes,
     dashboard,
     dispatch,
@@ -52,6 +53,10 @@ urlpatterns = [
     path("supervision/reports/<id:report_id>/", dashboard.generated_report, name="generated_report"),
     path("supervision/reports/<id:report_id>/download/", dashboard.generated_report_download,
          name="generated_report_download"),
+    path("supervision/plans/<id:plan_id>/bulletins/", bulletins.plan_bulletins, name="plan_bulletins"),
+    path("supervision/plans/<id:plan_id>/bulletins/new/", bulletins.bulletin_new, name="bulletin_new"),
+    path("supervision/bulletins/<id:bulletin_id>/", bulletins.bulletin_detail, name="bulletin_detail"),
+    path("supervision/bulletins/<id:bulletin_id>/<str:fmt>/", bulletins.bulletin_download, name="bulletin_download"),
     path("supervision/plans/<id:plan_id>/scorecard/", scorecard.scorecard, name="scorecard"),
     path("assignments/<id:pk>/remind/", reminders.remind_assignment, name="assignment_remind"),
     path("assignments/<id:pk>/notices/<slug:kind>.<slug:fmt>", reminders.assignment_notice, name="assignment_notice"),

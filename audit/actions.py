@@ -52,6 +52,7 @@ ACTIONS = {
     "assignment.accepted": _("验收办结"),
     "assignment.due_date_changed": _("调整办理期限"),
     "plan.cadence_changed": _("设置报送周期"),
+    "plan.bulletin_issued": _("印发进展通报"),
     "period_report.submitted": _("报送进展报告"),
     "period_report.read": _("阅示进展报告"),
     "period_report.returned": _("退回进展报告"),

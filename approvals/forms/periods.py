@@ -76,3 +76,18 @@ class MilestoneForm(Form):
     due_on = forms.DateField(label=_("计划完成日期"), widget=forms.DateInput(attrs={"type": "date"}),
                              error_messages={"required": _("请填写计划完成日期"),
                                              "invalid": _("请按“2026-11-28”的格式填写日期")})
+
+
+class BulletinForm(Form):
+    """The 通报 as the office issues it: every field starts from the draft and may be changed."""
+    masthead = forms.CharField(label=_("发文机关标志"), max_length=40, error_messages={"required": _("请填写发文机关标志")})
+    number = forms.CharField(label=_("文号"), max_length=64, error_messages={"required": _("请填写文号")},
+                             help_text=_("例如：督查通报〔2026〕3号"))
+    title = forms.CharField(label=_("标题"), max_length=200, error_messages={"required": _("请填写标题")})
+    addressees = forms.CharField(label=_("主送机关"), max_length=300, error_messages={"required": _("请填写主送机关")})
+    requirements = forms.CharField(label=_("有关要求（每段一行，可不填）"), required=False, max_length=2000,
+                                   widget=forms.Textarea(attrs={"rows": 3}))
+    issuer = forms.CharField(label=_("发文机关署名"), max_length=100, error_messages={"required": _("请填写发文机关署名")})
+    issued_on = forms.DateField(label=_("成文日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                error_messages={"required": _("请填写成文日期"),
+                                                "invalid": _("请按“2026-11-28”的格式填写日期")})

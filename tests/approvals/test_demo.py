@@ -1,4 +1,5 @@
 """python manage.py load_demo: the reference plan's accounts, dispatched, and nothing more on a rerun."""
+import datetime as dt
 import io
 import json
 
@@ -157,9 +158,23 @@ def test_the_demo_is_a_plan_in_mid_year_whatever_today_is(password_file):
 
     plan = Plan.objects.get()
     assert (plan.report_cadence, plan.report_day) == ("monthly", 5)  # 每月5日前 progress reports
+    # Mid-year: dispatched on the first of last month; last month's reports filed by two units in
+    # three, the rest missing once the 5th has passed; a few of this month's filed already.
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    assert {timezone.localtime(a.created_at).date() for a in assignments} == {last_month}
     filed = PeriodReport.objects.exclude(status="pending")
-    assert filed.count() == 5 and PeriodReport.objects.filter(status="pending").exists()
-    assert AuditEvent.objects.filter(action="period_report.submitted").count() == 5 and "进展报告 5 份" in out
+    last = filed.filter(starts_on=last_month)
+    assert filed.filter(starts_on__gt=last_month).count() == 5 and last.count() > 100
+    assert filed.count() == AuditEvent.objects.filter(action="period_report.submitted").count()
+    assert f"进展报告 {filed.count()} 份" in out
+    owed = PeriodReport.objects.filter(starts_on=last_month, status="pending", assignment__state__in=("assigned", "in_progress"))
+    assert owed.exists()
+    if owed.filter(due_on__lt=today).exists():  # after the 5th: missing reports and the 通报 that names them
+        from workflows.models import PeriodBulletin
+
+        bulletin = PeriodBulletin.objects.get()
+        assert bulletin.content["units"]["missing"] and f"已印发上月进展通报：{bulletin.number}" in out
 
     load_demo("--password", PASSWORD)  # a second run works nothing again
     assert AuditEvent.objects.filter(action="assignment.due_date_changed").count() == len(assignments)

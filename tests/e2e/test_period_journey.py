@@ -109,3 +109,60 @@ def test_the_clerk_sets_a_milestone_and_asks_for_more_time_and_the_supervisor_ap
     office.screenshot(path=str(SCREENSHOTS / "extension-approved-1366.png"), full_page=True)
     clerk.reload()
     expect(clerk.locator("[data-extension-status]")).to_contain_text("已批准")
+
+
+def test_the_office_reads_the_months_figures_and_issues_the_bulletin_naming_the_late_unit(pages, tmp_path):
+    import io
+
+    from django.utils import timezone
+    from docx import Document
+
+    from workflows.models import Assignment, PeriodBulletin, PeriodReport
+    from workflows.services import periods as period_services
+    from workflows.services.dispatch import assignment_set_due_date
+
+    world = build_world()
+    a = world.assignment
+    Assignment.objects.filter(task__plan=world.plan).update(created_at=timezone.now() - dt.timedelta(days=95))
+    assignment_set_due_date(actor=world.supervisor, assignment_id=a.pk,
+                            due_date=timezone.localdate() + dt.timedelta(days=200))
+    period_services.plan_set_cadence(actor=world.supervisor, plan_id=world.plan.pk, cadence="monthly", day=5)
+    owed = [r for r in PeriodReport.objects.filter(assignment=a).order_by("starts_on")
+            if r.due_on < timezone.localdate()]
+    assert len(owed) >= 2, "95 days back, at least two months are past their report day"
+    for report in owed:  # filed today: late
+        period_services.period_report_file(actor=world.submitter, assignment_id=a.pk, report_id=report.pk,
+                                           text=f"{report.label}：正在推进。")
+    third = owed[-1]
+
+    office = sign_in(pages, "supervisor")
+    office.goto(f"/supervision/plans/{world.plan.pk}/")
+    office.get_by_role("link", name="报告期报送情况").click()
+    office.get_by_label("报告期").select_option(label=third.label)
+    office.get_by_role("button", name="查看").click()
+    late_row = office.locator('[data-table="period-units"] tr[data-unit="市财政局"]')
+    expect(late_row).to_have_attribute("data-standing", "late")
+    assert office.evaluate(WIDER_THAN_SCREEN) == []
+    office.screenshot(path=str(SCREENSHOTS / "bulletin-new-1366.png"), full_page=True)
+    number = f"督查通报〔{timezone.localdate().year}〕9号"
+    office.get_by_label("文号").fill(number)
+    office.get_by_role("button", name="印发通报").click()
+    expect(office.locator(f'[data-bulletin="{number}"]')).to_contain_text("逾期报送的单位")
+    with office.expect_download() as download:
+        office.get_by_role("link", name="下载 Word 文件").click()
+    path = tmp_path / "bulletin.docx"
+    download.value.save_as(path)
+    paragraphs = [p.text for p in Document(io.BytesIO(path.read_bytes())).paragraphs]
+    assert number in paragraphs
+    late = next(i for i, text in enumerate(paragraphs) if text.endswith("、逾期报送的单位"))
+    assert "市财政局" in paragraphs[late + 1]
+    bulletin = PeriodBulletin.objects.get(number=number)
+    assert bulletin.period_label == third.label
+
+    office.set_viewport_size({"width": 375, "height": 800})
+    office.goto(f"/supervision/plans/{world.plan.pk}/bulletins/new/?period={bulletin.starts_on:%Y-%m-%d}_{bulletin.ends_on:%Y-%m-%d}")
+    assert office.evaluate(WIDER_THAN_SCREEN) == []
+    office.screenshot(path=str(SCREENSHOTS / "bulletin-new-375.png"), full_page=True)
+    office.goto(f"/supervision/bulletins/{bulletin.pk}/")
+    assert office.evaluate(WIDER_THAN_SCREEN) == []
+    office.screenshot(path=str(SCREENSHOTS / "bulletin-375.png"), full_page=True)

@@ -162,6 +162,14 @@ def can_view_supervision(user, plan) -> bool:
     return can_supervise(user, plan) or sees_all_assignments(user)
 
 
+def can_read_bulletins(user, plan) -> bool:
+    """A plan's 通报 (进展通报): those who view its supervision and the people of the units it names."""
+    if can_view_supervision(user, plan):
+        return True
+    return bool(user.is_authenticated and user.is_active) and Membership.objects.filter(
+        user=user, unit__assignments__task__plan=plan).exists()
+
+
 def can_select_units(user, task) -> bool:
     """A lead reviewer of the task chooses the units behind a "relevant" term (有关区镇)."""
     lead_ids = [p.unit_id for p in task.party_set.all() if p.role == "lead"]

@@ -18,6 +18,7 @@ from .assignments import (  # noqa: F401
     Submission,
     evidence_path,
 )
+from .bulletins import BulletinOverwriteError, PeriodBulletin  # noqa: F401
 from .changes import (  # noqa: F401
     Delegation,
     PlanRevision,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event
 from workflows import services
 from workflows.models import (
+    CLOSED_STATES,
     Assignment,
     Membership,
     PartyRole,
@@ -40,12 +41,14 @@ from workflows.services.assignments import (
     assignment_start,
     assignment_submit,
 )
+from workflows.services.bulletins import bulletin_draft, bulletin_issue
 from workflows.services.dispatch import assignment_set_due_date, plan_dispatch, task_select_units
 from workflows.services.extensions import extension_approve, extension_request
 from workflows.services.memberships import membership_grant
 from workflows.services.periods import milestone_add, period_report_file, plan_set_cadence
 from workflows.services.reminders.urging import assignment_remind
 from workflows.services.transfers import transfer_request
+from workflows.supervision.bulletins import plan_periods
 from workflows.unit_csv import UnitRow
 
 REFERENCE_PLAN = Path(settings.BASE_DIR) / "workflows" / "data" / "reference_plan_kunzhengbanfa_2017_169.txt"
@@ -257,6 +260,9 @@ class Command(BaseCommand):
         services, so the audit trail records each step as it would in real use."""
         supervisor = users[(SUPERVISING_UNIT, "supervisor")]
         today = timezone.localdate()
+        dispatched = timezone.make_aware(dt.datetime.combine(
+            (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1), dt.time(9)))
+        Assignment.objects.filter(task__plan=plan).update(created_at=dispatched)
         open_ones = list(Assignment.objects.filter(task__plan=plan).select_related("task", "unit").order_by("id"))
         for index, assignment in enumerate(open_ones):
             due = today + dt.timedelta(days=DUE_OFFSETS[index % len(DUE_OFFSETS)])
@@ -292,21 +298,32 @@ class Command(BaseCommand):
                     with override_settings(ARCHIVE_IN_BACKGROUND=False):
                         assignment_accept(actor=supervisor, assignment_id=assignment.pk, opinion=_("验收通过。"))
                     steps["accepted"] += 1
-        # Monthly progress reports (每月5日前): the periods run from today's 交办 to each due date; the
-        # first few units that started file this month's report, so 已报送 shows beside 待报送.
+        # Monthly progress reports (每月5日前) in the middle of the year: the plan was dispatched on the
+        # first of last month (the demo's records are written today, the 交办 date says when the work
+        # was handed out), so last month's report is due by the 5th; two units in three have filed it
+        # (on time before the 5th, late after), the third has not (red); the first few working units
+        # have filed this month's already. The office's 通报 of last month names them.
         plan_set_cadence(actor=supervisor, plan_id=plan.pk, cadence="monthly", day=5)
-        filed = 0
-        for assignment in workable[:DEMO_WORKED]:
-            report = PeriodReport.objects.filter(assignment=assignment, status="pending",
-                                                 starts_on__lte=today).order_by("starts_on").first()
-            if report is None or filed >= DEMO_PERIOD_REPORTS:
-                continue
-            period_report_file(actor=users[(assignment.unit.short_name, "submitter")], assignment_id=assignment.pk,
-                               report_id=report.pk, percent=20 + 10 * filed,
-                               text=_("一、本月进展\n已按分工推进，形成阶段性成果。\n二、下月打算\n继续落实。"))
-            filed += 1
-        steps["period_reports"] = filed
+        filed = {"last": 0, "this": 0}
+        last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
         worked = {a.pk for a in workable[:DEMO_WORKED]}
+        still_open = set(Assignment.objects.filter(task__plan=plan).exclude(state__in=CLOSED_STATES)
+                         .values_list("pk", flat=True))
+        for index, assignment in enumerate(open_ones):
+            submitter = users.get((assignment.unit.short_name, "submitter"))
+            if submitter is None or index % 3 == 2 or assignment.pk not in still_open:
+                continue
+            for report in PeriodReport.objects.filter(assignment=assignment, status="pending",
+                                                      starts_on__lte=today).order_by("starts_on"):
+                this_month = report.starts_on > last_month
+                if this_month and (assignment.pk not in worked or filed["this"] >= DEMO_PERIOD_REPORTS):
+                    break
+                period_report_file(actor=submitter, assignment_id=assignment.pk, report_id=report.pk,
+                                   percent=(30 if this_month else 20) + 5 * (index % 5),
+                                   text=_("一、本月进展\n已按分工推进，形成阶段性成果。\n二、下月打算\n继续落实。"))
+                filed["this" if this_month else "last"] += 1
+        steps["period_reports"] = filed["last"] + filed["this"]
+        steps["bulletin"] = self._demo_bulletin(plan, supervisor, last_month, today)
         overdue = [a for index, a in enumerate(open_ones)
                    if DUE_OFFSETS[index % len(DUE_OFFSETS)] < 0 and a.pk not in worked][:DEMO_REMINDED]
         for assignment in overdue:
@@ -323,6 +340,18 @@ class Command(BaseCommand):
                  % {"today": f"{today.year}年{today.month}月{today.day}日", **steps, "reminded": len(overdue),
                     "asked": 1 if asking else 0})
         self.say(_("延期申请 %(extensions)s 件（其中已批准 %(extended)s 件），节点 %(milestones)s 个。") % steps)
+        if steps["bulletin"]:
+            self.say(_("已印发上月进展通报：%(number)s。") % {"number": steps["bulletin"]})
+
+    def _demo_bulletin(self, plan: Plan, supervisor, last_month: dt.date, today: dt.date) -> str:
+        """The office's 通报 of last month, once its reports are due (after the 5th); its 文号."""
+        keys = [k for k in plan_periods(plan) if k.starts_on == last_month]
+        if not keys or not PeriodReport.objects.filter(assignment__task__plan=plan, starts_on=last_month,
+                                                         due_on__lt=today).exists():
+            return ""
+        _plan, _keys, key, _summary, fields = bulletin_draft(actor=supervisor, plan_id=plan.pk, period=keys[0].value,
+                                                             today=today)
+        return bulletin_issue(actor=supervisor, plan_id=plan.pk, period=key.value, fields=fields, today=today).number
 
     def _demo_extensions_and_milestones(self, workable, users, supervisor, today) -> dict:
         """Two units ask for more time (one approved by the office, one waiting in its 我的待办), and

@@ -548,3 +548,20 @@ def test_a_reminder_goes_out_through_the_smtp_backend_as_utf8_multipart(
     assert "请于 12 月 4 日前报送办理情况。" in received.get_body(("plain",)).get_content()
     assert "请于 12 月 4 日前报送办理情况。" in received.get_body(("html",)).get_content()
     assert received["Reply-To"] == SUP
+
+
+def test_an_overdue_milestone_is_in_the_digest_with_its_own_date_not_the_due_date(world, settings,
+                                                                                django_capture_on_commit_callbacks):
+    from workflows.services.periods import milestone_add
+
+    settings.SUPERVISION_ESCALATION_WORKING_DAYS = [50, 60, 70]
+    Assignment.objects.filter(pk=world.minzheng.pk).update(created_at=timezone.now() - dt.timedelta(days=60))
+    milestone = milestone_add(actor=world.other_submitter, assignment_id=world.minzheng.pk, title="完成摸底调查",
+                              due_on=FRIDAY - dt.timedelta(days=3))  # Tuesday: two working days before
+    result = run(django_capture_on_commit_callbacks, FRIDAY)
+    assert [d["user"] for d in result.digests] == ["minzheng"] and result.digests[0]["red"] == 1
+    (message,) = digests()
+    for part in (message.body, html_of(message)):
+        assert "进展报告或节点应报期限" in part and "2026年11月24日" in part and "逾期 3 个工作日" in part
+        assert "2027年12月31日" not in part  # the final due date is far off: the line is about the milestone
+    assert milestone.due_on == D(2026, 11, 24)

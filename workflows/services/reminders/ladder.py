@@ -86,7 +86,7 @@ def _escalation_mail(plan: Plan, unit: Unit, level: int, rows: list[dict], today
         label = str(EscalationLevel(level).label)
         subject = _("【%(level)s】%(unit)s：%(count)s 项任务已逾期（%(plan)s）") % {
             "level": label, "unit": unit.short_name, "count": len(rows), "plan": plan_name(plan)}
-        items = [item_of(r["assignment"], RED, today, days) for r in rows]
+        items = [item_of(r["assignment"], RED, today, days, final=True) for r in rows]
         mail = compose("escalation", subject, {
             "level": level, "level_label": label, "unit": unit.short_name, "plan": plan.title,
             "office": str(plan.supervising_unit or ""), "items": items, "date": cn_date(today),

@@ -37,19 +37,24 @@ def plan_name(plan: Plan) -> str:
     return plan.doc_number or (plan.title if len(plan.title) <= 30 else plan.title[:29] + "…")
 
 
-def item_of(assignment: Assignment, light: str, today: dt.date, days: WorkingDays) -> dict:
-    """One line of a mail: what, whose, due when, and how late or how close (call it in the mail's language)."""
+def item_of(assignment: Assignment, light: str, today: dt.date, days: WorkingDays, *, final: bool = False) -> dict:
+    """One line of a mail: what, whose, due when, and how late or how close (call it in the mail's
+    language). The date is the one the light counts from: the due date, or an earlier unfiled period
+    report or undone milestone (then the line says so); with ``final``, the due date (the 督办 ladder)."""
+    due = assignment.due_date if final else (getattr(assignment, "light_due", None) or assignment.due_date)
+    owed = due != assignment.due_date
     if light == RED:
-        n = days(assignment.due_date, today)
+        n = days(due, today)
         when = _("逾期 %(n)s 个工作日") % {"n": n}
     else:
-        n = days(today, assignment.due_date)
+        n = days(today, due)
         when = _("今日到期") if n == 0 else _("还剩 %(n)s 个工作日") % {"n": n}
     return {"id": assignment.pk, "url": assignment_url(assignment.pk), "light": light,
             "light_label": str(LIGHTS[light]), "plan": assignment.task.plan.title,
             "task_number": assignment.task.number, "task_text": assignment.task.text,
             "unit": assignment.unit.short_name, "state": assignment.get_state_display(),
-            "due": cn_date(assignment.due_date), "when": when, "days": n}
+            "due_label": _("进展报告或节点应报期限") if owed else _("办理期限"),
+            "owed": owed, "due": cn_date(due), "when": when, "days": n}
 
 
 def grouped_by_plan(items: list[dict]) -> list[dict]:
