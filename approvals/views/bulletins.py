@@ -16,7 +16,8 @@ from workflows.models import PeriodBulletin, Plan
 from workflows.services import bulletins as bulletin_services
 from workflows.services.errors import ActionError
 from workflows.services.evidence import content_disposition
-from workflows.supervision.bulletins import DOCX_TYPE, percent_text
+from workflows.supervision.bulletins import percent_text
+from workflows.supervision.word import DOCX_TYPE
 
 from ..forms.periods import BulletinForm
 from .assignments import _not_found
@@ -71,7 +72,7 @@ def bulletin_new(request, plan_id: int):
     return render(request, "approvals/bulletin_new.html", {
         "plan": plan, "periods": keys, "period": key, "summary": summary, "form": form,
         "as_of": cn_date(summary.as_of), "rate": percent_text(summary.rate),
-        "supervise": supervise, "units": [{"unit": u, "rate": percent_text(u.rate)} for u in summary.units],
+        "units": [{"unit": u, "rate": percent_text(u.rate)} for u in summary.units],
         "issued": PeriodBulletin.objects.filter(plan=plan, starts_on=key.starts_on, ends_on=key.ends_on)
                   .defer("docx", "pdf").order_by("-issued_at"),
     }, status=status)

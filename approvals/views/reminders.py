@@ -21,6 +21,7 @@ from workflows.services import reminders as reminder_services
 from workflows.services.errors import ActionError
 from workflows.services.evidence import content_disposition
 from workflows.supervision import notices
+from workflows.supervision.word import DOCX_TYPE
 
 from .assignments import _is_xhr, _not_found, _page, _visible
 from .dashboard import unit_notice_links
@@ -154,7 +155,7 @@ def unit_notice(request, plan_id: int, unit_id: int, kind: str, fmt: str):
 def notice_response(request, form: dict, fmt: str):
     """A notice as its PDF or Word file, named after it."""
     if fmt == "docx":
-        response = HttpResponse(notices.notice_docx(form), content_type=notices.DOCX_TYPE)
+        response = HttpResponse(notices.notice_docx(form), content_type=DOCX_TYPE)
     else:
         try:
             response = HttpResponse(notices.notice_pdf(form), content_type="application/pdf")

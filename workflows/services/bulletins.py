@@ -19,6 +19,7 @@ from audit.services import record_event
 from ..access.policies import can_read_bulletins, can_supervise, can_view_supervision
 from ..models import PeriodBulletin, Plan
 from ..supervision import bulletins as documents
+from ..supervision.word import DOCX_TYPE
 from .errors import Invalid, NotAllowed, NotFound
 from .reminders.mail import compose, send_after_commit
 
@@ -57,29 +58,32 @@ def _clean(fields: dict) -> dict:
     return clean
 
 
-def bulletin_draft(*, actor, plan_id: int, period: str | None, today: dt.date | None = None,
-                   issuing: bool = False):
-    """(plan, the periods, the chosen period, its summary, the form's defaults) for the page: read by
-    those who view the plan's supervision; issued (``issuing``) only by its supervising office."""
+def _period_summary(actor, plan_id: int, period: str | None, today: dt.date, *, issuing: bool):
+    """(plan, the periods, the chosen period, its summary): read by those who view the plan's
+    supervision; issued (``issuing``) only by its supervising office."""
     plan = _plan(plan_id)
     if issuing and not can_supervise(actor, plan):
         raise NotAllowed(_("只有该计划的督办单位可以印发通报。"))
     if not can_view_supervision(actor, plan):
         raise NotFound(_("计划不存在，或您无权查看其督办情况。"))
-    today = today or timezone.localdate()
     keys, key = documents.period_of(plan, period, today)
     if key is None:
         raise Invalid(_("该计划还没有这个报告期：请先设置报送周期。") if not keys else _("请选择报告期"),
                       fields={"period": [_("请选择报告期")]})
-    summary = documents.period_summary(plan, key, today)
+    return plan, keys, key, documents.period_summary(plan, key, today)
+
+
+def bulletin_draft(*, actor, plan_id: int, period: str | None, today: dt.date | None = None):
+    """(plan, the periods, the chosen period, its summary, the form's defaults) for the page."""
+    today = today or timezone.localdate()
+    plan, keys, key, summary = _period_summary(actor, plan_id, period, today, issuing=False)
     return plan, keys, key, summary, documents.defaults(plan, summary, today)
 
 
 def bulletin_issue(*, actor, plan_id: int, period: str, fields: dict, today: dt.date | None = None) -> PeriodBulletin:
     """Make, store, audit and mail the 通报 of ``period``; refused as a whole if any field is wrong."""
     today = today or timezone.localdate()
-    plan, _keys, key, summary, _defaults = bulletin_draft(actor=actor, plan_id=plan_id, period=period, today=today,
-                                                              issuing=True)
+    plan, _keys, key, summary = _period_summary(actor, plan_id, period, today, issuing=True)
     clean = _clean(fields)
     with translation.override(settings.LANGUAGE_CODE):
         content = documents.content_of(plan, summary, clean)
@@ -100,7 +104,7 @@ def bulletin_issue(*, actor, plan_id: int, period: str, fields: dict, today: dt.
                                   "as_of": today.isoformat(), "issued_on": clean["issued_on"].isoformat(),
                                   "docx_sha256": docx_hash, "pdf_sha256": pdf_hash, "totals": content["totals"],
                                   "units": content["units"], "recipients": len(people)})
-            send_after_commit([_mail(bulletin, content, person, unit) for person, unit in people])
+            send_after_commit([_mail(bulletin, content, person, unit, docx=docx, pdf=pdf) for person, unit in people])
     except IntegrityError:  # the same 文号 issued a moment ago
         text = _("文号“%(number)s”已经用过，请换一个") % {"number": clean["number"]}
         raise Invalid(text, fields={"number": [text]}) from None
@@ -111,9 +115,9 @@ def recipients_of(plan: Plan) -> list[tuple]:
     """(person, their unit's short name) for the active people with an address in a unit the plan has
     work for, each once (their first such unit)."""
     seen, out = set(), []
-    rows = (get_user_model().objects.filter(is_active=True, memberships__unit__assignments__task__plan=plan)
-            .exclude(email="").values_list("pk", "memberships__unit__short_name").distinct()
-            .order_by("username", "memberships__unit__short_name"))
+    rows = list(get_user_model().objects.filter(is_active=True, memberships__unit__assignments__task__plan=plan)
+                .exclude(email="").values_list("pk", "memberships__unit__short_name").distinct()
+                .order_by("username", "memberships__unit__short_name"))
     people = {p.pk: p for p in get_user_model().objects.filter(pk__in={pk for pk, _u in rows})}
     for pk, unit in rows:
         if pk not in seen:
@@ -133,7 +137,7 @@ def _standing(content: dict, unit: str) -> str:
     return ""
 
 
-def _mail(bulletin: PeriodBulletin, content: dict, person, unit: str):
+def _mail(bulletin: PeriodBulletin, content: dict, person, unit: str, *, docx: bytes, pdf: bytes):
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("【通报】%(number)s %(title)s") % {"number": bulletin.number, "title": bulletin.title}
         message = compose("bulletin", subject, {
@@ -143,8 +147,8 @@ def _mail(bulletin: PeriodBulletin, content: dict, person, unit: str):
             "url": settings.SITE_URL.rstrip("/") + reverse("approvals:bulletin_detail", args=[bulletin.pk]),
         }, to=[person.email])
     name = f"{bulletin.number}{bulletin.title}"
-    message.attach(f"{name}.pdf", bytes(bulletin.pdf), "application/pdf")
-    message.attach(f"{name}.docx", bytes(bulletin.docx), documents.DOCX_TYPE)
+    message.attach(f"{name}.pdf", pdf, "application/pdf")
+    message.attach(f"{name}.docx", docx, DOCX_TYPE)
     return message
 
 

@@ -15,7 +15,6 @@ PDF is the same document through the archive's renderer (fonts checked, nothing 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,13 +22,13 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from ..archive.report import NUMERALS
 from ..calendar import cn_date
 from ..lights import CLOSED, RED, light_q
 from ..models import Assignment, Milestone, PeriodBulletin, PeriodReport, Plan
 from ..selectors.marks import first_line
+from .word import a4_document, add_grid, docx_bytes, set_font
 
-NUMERALS = "一二三四五六七八九十"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DEFAULT_PREFIX = "督查通报"
 NUMBER_RE = re.compile(r"^(?P<prefix>.*?)〔(?P<year>\d{4})〕(?P<n>\d+)号$")
 TASK_CHARS = 50  # of each task's text in the body: it names the task; the system holds the whole text
@@ -314,26 +313,13 @@ def bulletin_pdf(content: dict) -> bytes:
 
 def bulletin_docx(content: dict) -> bytes:
     """The 通报 in Word, in the GB/T 9704 layout (see the module's docstring)."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
 
-    red = RGBColor(0xE6, 0x00, 0x12)
-
-    def run(paragraph, text: str, font: str, size: float, *, colour=None, bold=False):
-        r = paragraph.add_run(text)
-        r.font.name = font
-        r._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-        r.font.size = Pt(size)
-        r.font.bold = bold
-        if colour is not None:
-            r.font.color.rgb = colour
-        return r
-
     def para(text: str = "", font: str = "仿宋_GB2312", size: float = 16, *, align=None, indent: float = 0,
-             right: float = 0, colour=None):
+             right: float = 0):
         p = document.add_paragraph()
         fmt = p.paragraph_format
         fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, Pt(28)
@@ -345,7 +331,7 @@ def bulletin_docx(content: dict) -> bytes:
         if right:
             fmt.right_indent = Pt(right)
         if text:
-            run(p, text, font, size, colour=colour)
+            set_font(p.add_run(text), font, size)
         return p
 
     def rule(p, colour: str, size: int):
@@ -357,14 +343,10 @@ def bulletin_docx(content: dict) -> bytes:
         borders.append(bottom)
         p._p.get_or_add_pPr().append(borders)
 
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    document = a4_document()
     masthead = para(align=WD_ALIGN_PARAGRAPH.CENTER)
     masthead.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    run(masthead, content["masthead"], "方正小标宋简体", 36, colour=red)
+    set_font(masthead.add_run(content["masthead"]), "方正小标宋简体", 36, colour=RGBColor(0xE6, 0x00, 0x12))
     para()
     number = para(content["number"], align=WD_ALIGN_PARAGRAPH.CENTER)
     rule(number, "E60012", 12)
@@ -382,30 +364,21 @@ def bulletin_docx(content: dict) -> bytes:
     if annex["rows"]:
         document.add_page_break()
         para(annex["title"], "黑体")
-        table = document.add_table(rows=1, cols=len(annex["columns"]))
-        table.style = "Table Grid"
-        for cell, name in zip(table.rows[0].cells, annex["columns"], strict=True):
-            run(cell.paragraphs[0], name, "黑体", 12)
-        for row in annex["rows"]:
-            for cell, value in zip(table.add_row().cells, row, strict=True):
-                run(cell.paragraphs[0], value, "仿宋_GB2312", 12)
+        add_grid(document, annex["columns"], annex["rows"])
     para()
-    imprint = para()
-    rule(imprint, "000000", 8)
-    printed = para(font="仿宋_GB2312", size=14, indent=14)
-    run(printed, f"{content['issuer']}", "仿宋_GB2312", 14)
-    run(printed, f"\t{content['date']}印发", "仿宋_GB2312", 14)
-    printed.paragraph_format.tab_stops.add_tab_stop(Cm(15.0), alignment=2)  # right-aligned
+    rule(para(), "000000", 8)
+    printed = para(indent=14)
+    set_font(printed.add_run(content["issuer"]), "仿宋_GB2312", 14)
+    set_font(printed.add_run(f"\t{content['date']}印发"), "仿宋_GB2312", 14)
+    printed.paragraph_format.tab_stops.add_tab_stop(Cm(15.0), alignment=WD_TAB_ALIGNMENT.RIGHT)
     rule(printed, "000000", 8)
-    footer = section.footer.paragraphs[0]
+    footer = document.sections[0].footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run(footer, "— ", "宋体", 14)
+    set_font(footer.add_run("— "), "宋体", 14)
     page = OxmlElement("w:fldSimple")
     page.set(qn("w:instr"), "PAGE")
     footer._p.append(page)
-    run(footer, " —", "宋体", 14)
+    set_font(footer.add_run(" —"), "宋体", 14)
     document.core_properties.title = content["title"]
     document.core_properties.author = content["issuer"]
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return docx_bytes(document)

@@ -13,7 +13,6 @@ is about; it is not a register of issued forms.
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _l
@@ -21,11 +20,11 @@ from django.utils.translation import gettext_lazy as _l
 from ..calendar import WorkingDays, cn_date, cn_datetime
 from ..models import Assignment
 from ..selectors.marks import countdown_label, first_line
+from .word import a4_document, add_grid, docx_bytes, set_font
 
 KINDS = {"urge": _l("催办通知单"), "supervise": _l("督办单")}
 _PREFIX = {"urge": "催字", "supervise": "督字"}
 FIELDS = ("督办编号", "承办单位", "督办事项", "办理时限", "督办要求", "督办单位", "日期")
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DEFAULT_URGE = "请抓紧办理，于办理时限前通过系统报送办理情况和佐证材料。"
 DEFAULT_SUPERVISE = "该事项已超过办理时限，请于收到本单后尽快报送办理情况，并说明逾期原因和整改措施。"
 
@@ -103,56 +102,35 @@ def notice_pdf(form: dict) -> bytes:
 
 def notice_docx(form: dict) -> bytes:
     """The same form in Word: A4, 仿宋 body under a red 小标宋 title, one two-column table."""
-    from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt, RGBColor
+    from docx.shared import Cm, RGBColor
 
-    def font(run, name: str, size: float, *, bold=False, red=False):
-        run.font.name = name
-        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        if red:
-            run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    red = RGBColor(0xC0, 0x00, 0x00)
+    document = a4_document()
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    font(title.add_run(form["title"]), "方正小标宋简体", 22, red=True)
+    set_font(title.add_run(form["title"]), "方正小标宋简体", 22, colour=red)
     values = form["values"]
     number = document.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    font(number.add_run(values["督办编号"]), "仿宋_GB2312", 14)
+    set_font(number.add_run(values["督办编号"]), "仿宋_GB2312", 14)
     table = document.add_table(rows=0, cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for name in FIELDS[1:5]:
         cells = table.add_row().cells
         cells[0].width, cells[1].width = Cm(3.2), Cm(12.4)
-        font(cells[0].paragraphs[0].add_run(name), "黑体", 14)
-        font(cells[1].paragraphs[0].add_run(values[name]), "仿宋_GB2312", 14)
+        set_font(cells[0].paragraphs[0].add_run(name), "黑体", 14)
+        set_font(cells[1].paragraphs[0].add_run(values[name]), "仿宋_GB2312", 14)
     document.add_paragraph()
     for text in (values["督办单位"], values["日期"]):
         line = document.add_paragraph()
         line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        font(line.add_run(text), "仿宋_GB2312", 16)
+        set_font(line.add_run(text), "仿宋_GB2312", 16)
     attachment = form.get("attachment")
     if attachment:
         document.add_page_break()
-        font(document.add_paragraph().add_run(attachment["title"]), "黑体", 16)
-        table = document.add_table(rows=1, cols=len(attachment["columns"]))
-        table.style = "Table Grid"
-        for cell, name in zip(table.rows[0].cells, attachment["columns"], strict=True):
-            font(cell.paragraphs[0].add_run(name), "黑体", 12)
-        for row in attachment["rows"]:
-            for cell, value in zip(table.add_row().cells, row, strict=True):
-                font(cell.paragraphs[0].add_run(value), "仿宋_GB2312", 12)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+        set_font(document.add_paragraph().add_run(attachment["title"]), "黑体", 16)
+        add_grid(document, attachment["columns"], attachment["rows"])
+    return docx_bytes(document)
